@@ -1,0 +1,118 @@
+"""Deterministic sample data for the seed story: 一品水轩, 缤纷城 and 西顺公寓 (新津, Chengdu).
+
+Used for `examples/wall-removal/`, the demo and benchmarks. Same seed, same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from council.votes import Ballot, Choice, Unit, UnitKey
+from council.votes.csvformat import ballots_csv, roster_csv
+
+# name, share of units, buildings, floors
+COMPOUNDS = (("一品水轩", 0.34, 6, 7), ("缤纷城", 0.44, 8, 11), ("西顺公寓", 0.22, 4, 6))
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
+    "肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧建国平刚桂英玉兰春梅志强海燕红霞文博宇航欣怡子涵雨"
+)
+
+
+@dataclass(frozen=True)
+class SampleUnit:
+    unit: Unit
+    names: tuple[str, ...]
+    phone: str
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def generate_roster(total_units: int, seed: int = 278) -> list[SampleUnit]:
+    rng = random.Random(seed)
+    out: list[SampleUnit] = []
+    owner_no = 0
+    for compound, share, buildings, floors in COMPOUNDS:
+        n = max(1, round(total_units * share))
+        per_building = -(-n // buildings)
+        made = 0
+        pending_multi: list[tuple[str, str]] = []  # (owner id, name) of multi-unit owners
+        for b in range(1, buildings + 1):
+            for i in range(per_building):
+                if made == n:
+                    break
+                made += 1
+                stair, rest = divmod(i, floors * 2)
+                floor, door = divmod(rest, 2)
+                key = UnitKey(compound, str(b), f"{stair + 1}-{floor + 1:02d}{door + 1:02d}")
+                area = Decimal(rng.randint(5800, 14400)).scaleb(-2)
+                r = rng.random()
+                if compound == "缤纷城" and b == buildings and i >= per_building - 6:
+                    out.append(SampleUnit(Unit(key, area, frozenset(), True), (), ""))
+                    continue
+                if pending_multi and r < 0.05:
+                    oid, nm = pending_multi.pop()
+                    owners, names = frozenset({oid}), (nm,)
+                elif r < 0.13:  # a co-owned unit, typically a married couple
+                    owner_no += 2
+                    owners = frozenset({f"P{owner_no - 1:05d}", f"P{owner_no:05d}"})
+                    names = (_name(rng), _name(rng))
+                else:
+                    owner_no += 1
+                    oid, nm = f"P{owner_no:05d}", _name(rng)
+                    owners, names = frozenset({oid}), (nm,)
+                    if r > 0.95:
+                        pending_multi.append((oid, nm))
+                phone = f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}"
+                out.append(SampleUnit(Unit(key, area, owners, False), names, phone))
+    return out
+
+
+def generate_ballots(
+    units: list[SampleUnit], turnout: float = 0.82, agree: float = 0.86, seed: int = 7
+) -> list[Ballot]:
+    """One ballot per owner set (naming its first unit); the developer abstains."""
+    rng = random.Random(seed)
+    seen: set[tuple[str, frozenset[str]]] = set()
+    ballots: list[Ballot] = []
+    for s in units:
+        u = s.unit
+        person = (u.key.compound, frozenset({"developer"}) if u.developer_unsold else u.owners)
+        if person in seen:
+            continue
+        seen.add(person)
+        if u.developer_unsold:
+            ballots.append(Ballot(u.key, Choice.ABSTAIN))
+            continue
+        if rng.random() > turnout:
+            continue
+        r = rng.random()
+        choice = (
+            Choice.AGREE if r < agree else Choice.OPPOSE if r < agree + 0.09 else Choice.ABSTAIN
+        )
+        ballots.append(Ballot(u.key, choice))
+    return ballots
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="write a sample roster.csv and ballots.csv")
+    p.add_argument("outdir", type=Path)
+    p.add_argument("--units", type=int, default=420)
+    p.add_argument("--seed", type=int, default=278)
+    a = p.parse_args()
+    units = generate_roster(a.units, a.seed)
+    a.outdir.mkdir(parents=True, exist_ok=True)
+    (a.outdir / "roster.csv").write_text(roster_csv([s.unit for s in units]), encoding="utf-8")
+    (a.outdir / "ballots.csv").write_text(ballots_csv(generate_ballots(units)), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
