@@ -1,0 +1,101 @@
+"""Settings, read from COUNCIL_* environment variables by `Settings.from_env()` and passed in.
+
+Every field here is documented in the README (a test checks that)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str = ""  # empty: SQLite file council.sqlite3 in data_dir
+    secret_key: str = ""  # empty: generated on first run and kept in data_dir/secret_key
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]", "testserver")
+    secure_cookies: bool = False  # set when served over https (behind a TLS proxy)
+    session_days: int = 14
+    activation_days: int = 60
+    max_body_bytes: int = 5_000_000
+    login_max_failures_account: int = 5
+    login_max_failures_address: int = 30
+    login_window_seconds: int = 900
+    default_language: str = "zh_Hans"
+    debug: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    # name of the environment variable for each field, with its parser
+    ENV = {
+        "data_dir": ("COUNCIL_DATA_DIR", Path),
+        "database_url": ("COUNCIL_DATABASE_URL", str),
+        "secret_key": ("COUNCIL_SECRET_KEY", str),
+        "allowed_hosts": (
+            "COUNCIL_ALLOWED_HOSTS",
+            lambda v: tuple(h.strip() for h in v.split(",") if h.strip()),
+        ),
+        "secure_cookies": ("COUNCIL_SECURE_COOKIES", _bool),
+        "session_days": ("COUNCIL_SESSION_DAYS", int),
+        "activation_days": ("COUNCIL_ACTIVATION_DAYS", int),
+        "max_body_bytes": ("COUNCIL_MAX_BODY_BYTES", int),
+        "login_max_failures_account": ("COUNCIL_LOGIN_MAX_FAILURES_ACCOUNT", int),
+        "login_max_failures_address": ("COUNCIL_LOGIN_MAX_FAILURES_ADDRESS", int),
+        "login_window_seconds": ("COUNCIL_LOGIN_WINDOW_SECONDS", int),
+        "default_language": ("COUNCIL_DEFAULT_LANGUAGE", str),
+        "debug": ("COUNCIL_DEBUG", _bool),
+    }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        values = {}
+        for name, (var, parse) in cls.ENV.items():
+            if var in env:
+                try:
+                    values[name] = parse(env[var])
+                except ValueError as e:
+                    raise SystemExit(f"设置错误 {var}={env[var]!r}: {e}") from None
+        return cls(**values)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return not self.database_url or self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.data_dir / "council.sqlite3"
+
+    def with_secret(self) -> Settings:
+        """Fill in the secret key: the configured one, else the one kept in the data dir,
+        else a new one written there (readable by the owner only)."""
+        if self.secret_key:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            # Written whole to a temporary file, then linked: concurrent first starts agree.
+            tmp = self.data_dir / f".secret_key.{os.getpid()}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        return replace(self, secret_key=path.read_text().strip())
