@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
+import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 EXIT_BAD_INPUT = 2
 
@@ -61,6 +66,159 @@ def cmd_tally(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace) -> Any:
+    from council.settings import Settings
+
+    settings = Settings.from_env()
+    if getattr(args, "data_dir", None):
+        settings = replace(settings, data_dir=Path(args.data_dir))
+    return settings
+
+
+async def _with_context(settings: Any, job: Any) -> Any:
+    from council.context import make_context
+    from council.db.migrate import migrate
+
+    ctx = make_context(settings)
+    await ctx.db.start()
+    try:
+        await migrate(ctx.db)
+        return await job(ctx)
+    finally:
+        await ctx.db.close()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from council.context import make_context
+    from council.db.migrate import migrate
+
+    async def run() -> list[str]:
+        ctx = make_context(_settings(args))
+        await ctx.db.start()
+        try:
+            return await migrate(ctx.db)
+        finally:
+            await ctx.db.close()
+
+    applied = asyncio.run(run())
+    print("已应用迁移：" + ", ".join(applied) if applied else "数据库已是最新结构")
+    return 0
+
+
+def _serve(settings: Any, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    from council.db.migrate import migrate
+
+    asyncio.run(_with_context(settings, lambda ctx: migrate(ctx.db)))
+    # workers re-read the settings from the environment, so pass them on there
+    os.environ["COUNCIL_DATA_DIR"] = str(settings.data_dir)
+    if settings.database_url:
+        os.environ["COUNCIL_DATABASE_URL"] = settings.database_url
+    print(f"议事厅 Council 正在 http://{host}:{port}/ 运行（Ctrl+C 停止）", flush=True)
+    uvicorn.run(
+        "council.web.asgi:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(_settings(args), args.host, args.port, args.workers)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from council.demo import DEMO_PASSWORD, build_demo
+
+    settings = _settings(args)
+    if not os.environ.get("COUNCIL_DATA_DIR") and not args.data_dir:
+        settings = replace(settings, data_dir=Path("data") / "demo")
+    if settings.database_url:
+        raise BadInput("council demo 只使用内置的 SQLite 数据库；请去掉 COUNCIL_DATABASE_URL")
+    db_file = settings.sqlite_path
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    logins, codes = asyncio.run(_with_context(settings, lambda ctx: build_demo(ctx, args.units)))
+    print(f"演示数据库：{db_file}")
+    print(f"所有演示账号的密码：{DEMO_PASSWORD}")
+    for login in logins:
+        print(f"  {login.phone}  {login.who}  [{login.compound}]")
+    print("可用于试验“激活账号”的激活码：")
+    for where, code in codes:
+        print(f"  {code}  {where}")
+    if args.no_serve:
+        return 0
+    return _serve(settings, args.host, args.port, 1)
+
+
+def cmd_import_roster(args: argparse.Namespace) -> int:
+    from council.compounds import service
+    from council.errors import DomainError, InvalidMany, NotFound
+
+    data = _read(args.file)
+
+    async def job(ctx: Any) -> Any:
+        compounds = [c for c in await service.list_compounds() if args.compound in (c.name, c.slug)]
+        if not compounds:
+            if not args.create:
+                raise NotFound(
+                    "没有这个小区：%(name)s（要新建请加 --create --slug SLUG）", name=args.compound
+                )
+            if not args.slug:
+                raise BadInput("新建小区需要 --slug（网址名，例如 yipin-shuixuan）")
+            compounds = [await service.create_compound(ctx, None, args.compound, args.slug)]
+        return await service.import_roster(ctx, None, compounds[0], data, Path(args.file).name)
+
+    try:
+        r = asyncio.run(_with_context(_settings(args), job))
+    except InvalidMany as e:
+        raise BadInput(e.message + "：\n" + "\n".join(e.problems)) from None
+    except DomainError as e:
+        raise BadInput(str(e)) from None
+    print(
+        f"已导入第 {r.version} 版名册：{r.units} 套房屋（新增 {r.added}，更新 {r.updated}，"
+        f"移除 {r.retired}），{r.persons} 位业主，总面积 {r.area_total} ㎡"
+    )
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from council.accounts import service as accounts
+    from council.compounds import service as compounds
+    from council.errors import DomainError
+    from council.roles import Role
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再输一次：") != password:
+            raise BadInput("两次输入的密码不一致")
+
+    async def job(ctx: Any) -> int:
+        account_id = await accounts.create_account(
+            ctx, args.phone, password, args.name, superuser=args.superuser
+        )
+        if args.compound:
+            c = await compounds.get_compound(args.compound)
+            system = accounts.Principal(account_id, "", "", is_superuser=True)
+            for role in args.role or ["staff"]:
+                await accounts.grant_role(ctx, system, c.id, account_id, Role(role))
+        return account_id
+
+    try:
+        account_id = asyncio.run(_with_context(_settings(args), job))
+    except DomainError as e:
+        raise BadInput(str(e)) from None
+    print(f"已创建账号 {account_id}：{args.phone}")
+    return 0
+
+
 def _item(value: str) -> int:
     try:
         n = int(value)
@@ -110,6 +268,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     t.set_defaults(func=cmd_tally)
+
+    def data_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--data-dir",
+            metavar="DIR",
+            help="data directory (default: $COUNCIL_DATA_DIR or ./data)",
+        )
+
+    def server(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        p.add_argument("--port", type=int, default=8000, help="port to listen on")
+
+    s = sub.add_parser("serve", help="migrate the database, then serve the web app")
+    data_dir(s)
+    server(s)
+    s.add_argument("--workers", type=int, default=1, help="worker processes")
+    s.set_defaults(func=cmd_serve)
+
+    m = sub.add_parser("migrate", help="bring the database schema up to date")
+    data_dir(m)
+    m.set_defaults(func=cmd_migrate)
+
+    d = sub.add_parser(
+        "demo",
+        help="build a fresh demo database (一品水轩, 缤纷城, 西顺公寓) and serve it",
+        description="Builds a fresh demo database in DIR (default ./data/demo), "
+        "prints a login for every role, then serves it.",
+    )
+    data_dir(d)
+    server(d)
+    d.add_argument("--units", type=int, default=1200, help="units across the three compounds")
+    d.add_argument("--no-serve", action="store_true", help="build the database, do not serve")
+    d.set_defaults(func=cmd_demo)
+
+    i = sub.add_parser("import-roster", help="import a roster CSV into a compound (all or nothing)")
+    i.add_argument("file", metavar="FILE", help="roster CSV (the tally format, plus name, phone)")
+    i.add_argument("--compound", required=True, metavar="NAME", help="compound name or slug")
+    i.add_argument("--create", action="store_true", help="create the compound if it is new")
+    i.add_argument("--slug", help="web name for a new compound (with --create)")
+    data_dir(i)
+    i.set_defaults(func=cmd_import_roster)
+
+    u = sub.add_parser("create-user", help="create an account (password asked, or from stdin)")
+    u.add_argument("--phone", required=True)
+    u.add_argument("--name", default="", help="display name")
+    u.add_argument("--superuser", action="store_true", help="platform administrator")
+    u.add_argument("--compound", metavar="SLUG", help="grant roles in this compound")
+    u.add_argument(
+        "--role",
+        action="append",
+        choices=[
+            "owner",
+            "resident",
+            "committee",
+            "party_branch",
+            "property_manager",
+            "partner",
+            "staff",
+            "admin",
+        ],
+        help="role to grant (repeatable; default staff)",
+    )
+    u.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    data_dir(u)
+    u.set_defaults(func=cmd_create_user)
     return parser
 
 

@@ -114,7 +114,10 @@ class CouncilSQLiteEngine(SQLiteEngine):
         return await self.pool.acquire()
 
     async def _run_in_new_connection(
-        self, query: str, args: list[Any] | None = None, query_type: str = "generic",
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
         table: Any = None,
     ) -> Any:
         conn = await self.pool.acquire()
@@ -125,8 +128,12 @@ class CouncilSQLiteEngine(SQLiteEngine):
             self.pool.release(conn)
 
     async def _run_in_existing_connection(
-        self, connection: Any, query: str, args: list[Any] | None = None,
-        query_type: str = "generic", table: Any = None,
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
     ) -> Any:
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()

@@ -1,0 +1,120 @@
+"""Login, logout, activation with a printed code, and my home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from council.accounts import service
+from council.context import Context
+from council.errors import DomainError
+from council.roles import Role
+from council.web.auth import SESSION_COOKIE, login_required, require_principal
+from council.web.public import PUBLIC, safe_next
+from council.web.render import form_errors, render
+
+
+def _client(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _signed_in(
+    request: Request[Any, Any, Any], ctx: Context, account_id: int, to: str
+) -> Redirect:
+    old = request.cookies.get(SESSION_COOKIE)
+    token = await service.start_session(ctx, account_id, old)
+    r = Redirect(path=to, status_code=303)
+    r.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=ctx.settings.session_days * 86400,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.secure_cookies,
+    )
+    return r
+
+
+@get("/login", opt=PUBLIC, name="login")
+async def login_form(request: Request[Any, Any, Any], next: str | None = None) -> Template:
+    return render(request, "login.html", {"values": {}, "errors": {}, "next": safe_next(next)})
+
+
+@post("/login", opt=PUBLIC, name="login_post")
+async def login(request: Request[Any, Any, Any], ctx: Context) -> Template | Redirect:
+    form = await request.form()
+    phone, password = form.get("phone", ""), form.get("password", "")
+    nxt = safe_next(form.get("next"), "/me")
+    try:
+        account_id = await service.authenticate(ctx, phone, password, _client(request))
+    except DomainError as e:
+        return render(
+            request,
+            "login.html",
+            {"values": {"phone": phone}, "errors": form_errors(e), "next": nxt},
+            status=e.status,
+        )
+    return await _signed_in(request, ctx, account_id, nxt)
+
+
+@post("/logout", guards=[login_required], name="logout")
+async def logout(request: Request[Any, Any, Any], ctx: Context) -> Redirect:
+    token = request.scope["state"].get("session_token", "")
+    if token:
+        await service.end_session(ctx, token)
+    r = Redirect(path="/", status_code=303)
+    r.delete_cookie(SESSION_COOKIE, path="/")
+    return r
+
+
+@get("/activate", opt=PUBLIC, name="activate")
+async def activate_form(request: Request[Any, Any, Any], code: str | None = None) -> Template:
+    return render(request, "activate.html", {"values": {"code": (code or "")[:20]}, "errors": {}})
+
+
+@post("/activate", opt=PUBLIC, name="activate_post")
+async def activate(request: Request[Any, Any, Any], ctx: Context) -> Template | Redirect:
+    form = await request.form()
+    values = {k: form.get(k, "") for k in ("code", "phone", "display_name")}
+    try:
+        account_id = await service.activate(
+            ctx,
+            values["code"],
+            values["phone"],
+            form.get("password", ""),
+            form.get("password2", ""),
+            values["display_name"],
+            _client(request),
+        )
+    except DomainError as e:
+        return render(
+            request, "activate.html", {"values": values, "errors": form_errors(e)}, status=e.status
+        )
+    units = await service.my_units(account_id)
+    to = f"/c/{units[0].compound_slug}" if units else "/me"
+    return await _signed_in(request, ctx, account_id, to + "?welcome=1")
+
+
+@get("/me", guards=[login_required], name="me")
+async def me(request: Request[Any, Any, Any]) -> Template:
+    p = require_principal(request)
+    names = await service.compound_names(list(p.roles))
+    roles = [
+        (names[cid], sorted(rs, key=list(Role).index))
+        for cid, rs in p.roles.items()
+        if cid in names
+    ]
+    return render(
+        request,
+        "me.html",
+        {
+            "units": await service.my_units(p.account_id),
+            "roles": sorted(roles, key=lambda r: r[0][1]),
+        },
+    )
+
+
+ROUTES = [login_form, login, logout, activate_form, activate, me]

@@ -1,0 +1,388 @@
+"""Compounds, joint councils, roster imports and activation-code batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from council.accounts.service import Principal, audit, format_code, new_code, normalize_phone
+from council.context import Context
+from council.db import is_unique_violation
+from council.db.tables import (
+    AccountOwner,
+    ActivationCode,
+    Building,
+    Compound,
+    JointCouncil,
+    JointCouncilMember,
+    Owner,
+    RosterEntry,
+    RosterVersion,
+    Unit,
+    UnitOwner,
+)
+from council.errors import N_, Conflict, Forbidden, Invalid, InvalidMany, NotFound
+from council.timeutil import now
+from council.votes import build_scope
+from council.votes.csvformat import CsvFormatError, RowError, parse_roster
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+@dataclass(frozen=True)
+class CompoundRef:
+    id: int
+    slug: str
+    name: str
+    district: str
+
+
+async def get_compound(slug: str) -> CompoundRef:
+    row = await Compound.select().where(Compound.slug == slug).first()
+    if row is None:
+        raise NotFound(N_("没有这个小区"))
+    return CompoundRef(row["id"], row["slug"], row["name"], row["district"])
+
+
+async def list_compounds() -> list[CompoundRef]:
+    rows = await Compound.select().order_by(Compound.id)
+    return [CompoundRef(r["id"], r["slug"], r["name"], r["district"]) for r in rows]
+
+
+async def create_compound(
+    ctx: Context, actor: Principal | None, name: str, slug: str, district: str = ""
+) -> CompoundRef:
+    if actor is not None and not actor.is_superuser:
+        raise Forbidden(N_("只有平台管理员可以新建小区"))
+    name, slug, district = name.strip(), slug.strip().lower(), district.strip()
+    if not name or len(name) > 100:
+        raise Invalid(N_("请填写小区名称（100 字以内）"), field="name")
+    if not SLUG.match(slug):
+        raise Invalid(N_("网址名只能用小写字母、数字和连字符，2–63 个字符"), field="slug")
+    try:
+        async with ctx.db.write():
+            row = await Compound.insert(
+                Compound(slug=slug, name=name, district=district[:100], created_at=now())
+            ).returning(Compound.id)
+            await audit(actor.account_id if actor else None, row[0]["id"], "compound.create", name)
+    except Exception as e:
+        if is_unique_violation(e):
+            raise Conflict(N_("这个网址名已被使用"), field="slug") from None
+        raise
+    return CompoundRef(row[0]["id"], slug, name, district)
+
+
+async def create_joint_council(ctx: Context, name: str, compound_ids: list[int]) -> int:
+    async with ctx.db.write():
+        row = await JointCouncil.insert(JointCouncil(name=name, created_at=now())).returning(
+            JointCouncil.id
+        )
+        cid = row[0]["id"]
+        await JointCouncilMember.insert(
+            *[JointCouncilMember(council=cid, compound=c) for c in compound_ids]
+        )
+    return int(cid)
+
+
+# --- roster import -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    version: int
+    units: int
+    persons: int
+    area_total: Decimal
+    added: int
+    updated: int
+    retired: int
+
+
+async def import_roster(
+    ctx: Context, actor: Principal | None, compound: CompoundRef, data: bytes, filename: str
+) -> ImportResult:
+    """All or nothing: one bad line rejects the whole file with a report of every bad line.
+    A new roster version is recorded; units keep their ids, so accounts stay linked."""
+    if actor is not None and not actor.manages(compound.id):
+        raise Forbidden(N_("只有本小区的社区工作人员或管理员可以导入名册"))
+    try:
+        rows = parse_roster(data, filename)
+    except CsvFormatError as e:
+        raise InvalidMany(
+            N_("名册有错误，整个文件未导入"), [err.format(filename) for err in e.errors]
+        )
+    errors: list[RowError] = []
+    phones: dict[int, str] = {}
+    for r in rows:
+        if r.unit.key.compound != compound.name:
+            errors.append(
+                RowError(
+                    r.line,
+                    "compound",
+                    f"小区名“{r.unit.key.compound}”与导入目标“{compound.name}”不符",
+                )
+            )
+        if r.phone:
+            try:
+                phones[r.line] = normalize_phone(r.phone)
+            except Invalid:
+                errors.append(RowError(r.line, "phone", f"手机号“{r.phone}”格式不正确"))
+        if len(r.unit.owners) > 1 and r.name and len(r.name.split(";")) != len(r.unit.owners):
+            errors.append(
+                RowError(r.line, "name", "多个业主时，姓名个数应与 owners 相同（用“;”分隔）")
+            )
+    if errors:
+        raise InvalidMany(N_("名册有错误，整个文件未导入"), [e.format(filename) for e in errors])
+    scope = build_scope(compound.name, [r.unit for r in rows])
+
+    async with ctx.db.write():
+        last = (
+            await RosterVersion.select(RosterVersion.number)
+            .where(RosterVersion.compound == compound.id)
+            .order_by(RosterVersion.number, ascending=False)
+            .first()
+        )
+        number = (last["number"] if last else 0) + 1
+        ver = await RosterVersion.insert(
+            RosterVersion(
+                compound=compound.id,
+                number=number,
+                source=filename[:255],
+                unit_count=len(rows),
+                person_count=len(scope.persons),
+                area_total=str(scope.area_total),
+                created_by=actor.account_id if actor else None,
+                created_at=now(),
+            )
+        ).returning(RosterVersion.id)
+        version_id = ver[0]["id"]
+
+        buildings = {
+            b["name"]: b["id"]
+            for b in await Building.select().where(Building.compound == compound.id)
+        }
+        for name in sorted({r.unit.key.building for r in rows} - set(buildings)):
+            res = await Building.insert(Building(compound=compound.id, name=name)).returning(
+                Building.id
+            )
+            buildings[name] = res[0]["id"]
+
+        owners = {o["ident"]: o for o in await Owner.select().where(Owner.compound == compound.id)}
+        for r in rows:
+            names = r.name.split(";") if r.name else []
+            for i, ident in enumerate(sorted(r.unit.owners)):
+                name = names[i].strip() if len(names) == len(r.unit.owners) else ""
+                phone = phones.get(r.line, "") if len(r.unit.owners) == 1 else ""
+                if ident not in owners:
+                    res = await Owner.insert(
+                        Owner(compound=compound.id, ident=ident, name=name, phone=phone)
+                    ).returning(Owner.id)
+                    owners[ident] = {"id": res[0]["id"], "name": name, "phone": phone}
+                elif (name and name != owners[ident]["name"]) or (
+                    phone and phone != owners[ident]["phone"]
+                ):
+                    await Owner.update(
+                        {
+                            Owner.name: name or owners[ident]["name"],
+                            Owner.phone: phone or owners[ident]["phone"],
+                        }
+                    ).where(Owner.id == owners[ident]["id"])
+                    owners[ident] = {
+                        **owners[ident],
+                        "name": name or owners[ident]["name"],
+                        "phone": phone or owners[ident]["phone"],
+                    }
+
+        existing = {
+            (u["building"], u["number"]): u
+            for u in await Unit.select().where(Unit.compound == compound.id)
+        }
+        current_owners: dict[int, set[int]] = {}
+        for uo in await UnitOwner.select(UnitOwner.unit, UnitOwner.owner).where(
+            UnitOwner.unit.compound == compound.id
+        ):
+            current_owners.setdefault(uo["unit"], set()).add(uo["owner"])
+        seen: set[int] = set()
+        added = updated = 0
+        entries = []
+        for r in rows:
+            k = r.unit.key
+            b_id = buildings[k.building]
+            cur = existing.get((b_id, k.unit))
+            if cur is None:
+                res = await Unit.insert(
+                    Unit(
+                        compound=compound.id,
+                        building=b_id,
+                        number=k.unit,
+                        area=str(r.unit.area),
+                        developer_unsold=r.unit.developer_unsold,
+                    )
+                ).returning(Unit.id)
+                unit_id = res[0]["id"]
+                added += 1
+            else:
+                unit_id = cur["id"]
+                if (cur["area"], cur["developer_unsold"], cur["active"]) != (
+                    str(r.unit.area),
+                    r.unit.developer_unsold,
+                    True,
+                ):
+                    await Unit.update(
+                        {
+                            Unit.area: str(r.unit.area),
+                            Unit.developer_unsold: r.unit.developer_unsold,
+                            Unit.active: True,
+                        }
+                    ).where(Unit.id == unit_id)
+                    updated += 1
+            seen.add(unit_id)
+            want = {owners[i]["id"] for i in r.unit.owners}
+            have = current_owners.get(unit_id, set())
+            if want != have:
+                if have - want:
+                    await UnitOwner.delete().where(
+                        (UnitOwner.unit == unit_id) & UnitOwner.owner.is_in(list(have - want))
+                    )
+                if want - have:
+                    await UnitOwner.insert(*[UnitOwner(unit=unit_id, owner=o) for o in want - have])
+                if cur is not None:
+                    updated += 1
+            entries.append(
+                RosterEntry(
+                    version=version_id,
+                    unit=unit_id,
+                    area=str(r.unit.area),
+                    developer_unsold=r.unit.developer_unsold,
+                    owners=";".join(sorted(r.unit.owners)),
+                )
+            )
+        for i in range(0, len(entries), 500):
+            await RosterEntry.insert(*entries[i : i + 500])
+        retired = [u["id"] for u in existing.values() if u["id"] not in seen and u["active"]]
+        if retired:
+            await Unit.update({Unit.active: False}).where(Unit.id.is_in(retired))
+        await audit(
+            actor.account_id if actor else None,
+            compound.id,
+            "roster.import",
+            f"v{number} {filename} units={len(rows)}",
+        )
+    return ImportResult(
+        number, len(rows), len(scope.persons), scope.area_total, added, updated, len(retired)
+    )
+
+
+async def roster_versions(compound_id: int) -> list[dict[str, object]]:
+    return (
+        await RosterVersion.select()
+        .where(RosterVersion.compound == compound_id)
+        .order_by(RosterVersion.number, ascending=False)
+    )
+
+
+@dataclass(frozen=True)
+class CompoundStats:
+    buildings: int
+    units: int
+    accounts: int
+
+
+async def compound_stats(compound_id: int) -> CompoundStats:
+    buildings = await Building.count().where(Building.compound == compound_id)
+    units = await Unit.count().where((Unit.compound == compound_id) & (Unit.active == True))  # noqa: E712
+    accounts = await AccountOwner.count().where(AccountOwner.owner.compound == compound_id)
+    return CompoundStats(buildings, units, accounts)
+
+
+# --- activation codes --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Letter:
+    building: str
+    unit: str
+    owner_name: str
+    code: str  # plaintext, shown once on the printed sheet
+
+
+async def generate_codes(
+    ctx: Context, actor: Principal | None, compound: CompoundRef, building: str | None = None
+) -> tuple[int, list[Letter]]:
+    """One code per owner of every active, non-developer unit whose owner has no account yet.
+    Plaintext codes exist only in the returned letters; the database keeps their HMAC."""
+    if actor is not None and not actor.manages(compound.id):
+        raise Forbidden(N_("只有本小区的社区工作人员或管理员可以生成激活码"))
+    q = UnitOwner.select(
+        UnitOwner.unit.id,
+        UnitOwner.unit.building.name,
+        UnitOwner.unit.number,
+        UnitOwner.owner.id,
+        UnitOwner.owner.name,
+    ).where(
+        (UnitOwner.unit.compound == compound.id)
+        & (UnitOwner.unit.active == True)  # noqa: E712
+        & (UnitOwner.unit.developer_unsold == False)
+    )  # noqa: E712
+    if building:
+        q = q.where(UnitOwner.unit.building.name == building)
+    rows = await q
+    linked = {
+        r["owner"]
+        for r in await AccountOwner.select(AccountOwner.owner).where(
+            AccountOwner.owner.compound == compound.id
+        )
+    }
+    rows = [r for r in rows if r["owner.id"] not in linked]
+    rows.sort(key=lambda r: (_natural(r["unit.building.name"]), _natural(r["unit.number"])))
+    expires = now() + dt.timedelta(days=ctx.settings.activation_days)
+    letters: list[Letter] = []
+    async with ctx.db.write():
+        last = (
+            await ActivationCode.select(ActivationCode.batch)
+            .where(ActivationCode.compound == compound.id)
+            .order_by(ActivationCode.batch, ascending=False)
+            .first()
+        )
+        batch = (last["batch"] if last else 0) + 1
+        # a new letter replaces the unused ones of the same owners
+        owner_ids = list({r["owner.id"] for r in rows})
+        for i in range(0, len(owner_ids), 500):
+            await ActivationCode.update({ActivationCode.expires_at: now()}).where(
+                ActivationCode.owner.is_in(owner_ids[i : i + 500])
+                & ActivationCode.used_at.is_null()
+            )
+        records = []
+        for r in rows:
+            code = new_code()
+            letters.append(
+                Letter(
+                    r["unit.building.name"], r["unit.number"], r["owner.name"], format_code(code)
+                )
+            )
+            records.append(
+                ActivationCode(
+                    compound=compound.id,
+                    unit=r["unit.id"],
+                    owner=r["owner.id"],
+                    code_hash=ctx.keyed_hash("activation", code),
+                    batch=batch,
+                    created_at=now(),
+                    expires_at=expires,
+                )
+            )
+        for i in range(0, len(records), 500):
+            await ActivationCode.insert(*records[i : i + 500])
+        await audit(
+            actor.account_id if actor else None,
+            compound.id,
+            "codes.generate",
+            f"batch={batch} n={len(letters)}",
+        )
+    return batch, letters
+
+
+def _natural(s: str) -> tuple[object, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))

@@ -1,0 +1,282 @@
+"""Staff pages: compounds, rosters, activation codes, accounts and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+
+from council.accounts import service as accounts
+from council.compounds import service
+from council.compounds.queries import compound_accounts
+from council.context import Context
+from council.errors import N_, DomainError, Invalid, InvalidMany
+from council.roles import Role
+from council.web.auth import (
+    login_required,
+    manager_required,
+    require_principal,
+    superuser_required,
+)
+from council.web.i18n import gettext
+from council.web.render import form_errors, is_htmx, redirect, render
+
+
+def _compound(request: Request[Any, Any, Any]) -> service.CompoundRef:
+    compound: service.CompoundRef = request.scope["state"]["compound"]  # set by the guard
+    return compound
+
+
+@get("/staff", guards=[login_required], name="staff")
+async def staff_index(request: Request[Any, Any, Any]) -> Template:
+    p = require_principal(request)
+    compounds = [c for c in await service.list_compounds() if p.manages(c.id)]
+    return render(request, "staff/index.html", {"compounds": compounds, "values": {}, "errors": {}})
+
+
+@post("/staff/compounds", guards=[superuser_required], name="compound_create")
+async def compound_create(request: Request[Any, Any, Any], ctx: Context) -> Template | Redirect:
+    p = require_principal(request)
+    form = await request.form()
+    values = {k: form.get(k, "") for k in ("name", "slug", "district")}
+    try:
+        c = await service.create_compound(
+            ctx, p, values["name"], values["slug"], values["district"]
+        )
+    except DomainError as e:
+        compounds = [c for c in await service.list_compounds() if p.manages(c.id)]
+        return render(
+            request,
+            "staff/index.html",
+            {"compounds": compounds, "values": values, "errors": form_errors(e)},
+            status=e.status,
+        )
+    return redirect(request, f"/staff/c/{c.slug}")
+
+
+@get("/staff/c/{slug:str}", guards=[manager_required], name="staff_compound")
+async def staff_compound(request: Request[Any, Any, Any], slug: str) -> Template:
+    c = _compound(request)
+    return render(
+        request,
+        "staff/compound.html",
+        {
+            "compound": c,
+            "stats": await service.compound_stats(c.id),
+            "versions": (await service.roster_versions(c.id))[:1],
+        },
+    )
+
+
+@get("/staff/c/{slug:str}/roster", guards=[manager_required], name="staff_roster")
+async def roster_page(request: Request[Any, Any, Any], slug: str) -> Template:
+    c = _compound(request)
+    return render(
+        request,
+        "staff/roster.html",
+        {
+            "compound": c,
+            "versions": await service.roster_versions(c.id),
+            "result": None,
+            "problems": [],
+            "error": "",
+        },
+    )
+
+
+@post("/staff/c/{slug:str}/roster", guards=[manager_required], name="staff_roster_import")
+async def roster_import(request: Request[Any, Any, Any], ctx: Context, slug: str) -> Template:
+    c = _compound(request)
+    form = await request.form()
+    upload = form.get("file")
+    result, problems, error, status = None, [], "", 200
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        error, status = gettext(N_("请选择要上传的名册 CSV 文件")), 400
+    else:
+        try:
+            data = await upload.read()
+            result = await service.import_roster(
+                ctx, require_principal(request), c, data, upload.filename
+            )
+        except InvalidMany as e:
+            error, problems, status = gettext(e.message), e.problems, 400
+        except DomainError as e:
+            error, status = gettext(e.message, **e.params), e.status
+    return render(
+        request,
+        "staff/roster.html",
+        {
+            "compound": c,
+            "versions": await service.roster_versions(c.id),
+            "result": result,
+            "problems": problems,
+            "error": error,
+        },
+        fragment="staff/_import_result.html",
+        status=status,
+    )
+
+
+@get("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes")
+async def codes_page(request: Request[Any, Any, Any], slug: str) -> Template:
+    c = _compound(request)
+    return render(request, "staff/codes.html", {"compound": c, "errors": {}})
+
+
+@post("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes_generate")
+async def codes_generate(request: Request[Any, Any, Any], ctx: Context, slug: str) -> Template:
+    c = _compound(request)
+    form = await request.form()
+    building = (form.get("building") or "").strip() or None
+    batch, letters = await service.generate_codes(ctx, require_principal(request), c, building)
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    sheets = [
+        {
+            "letter": letter,
+            "url": f"{base}/activate?code={letter.code}",
+            "qr": Markup(
+                segno.make(f"{base}/activate?code={letter.code}", error="m").svg_inline(
+                    scale=4, border=2, omitsize=False
+                )
+            ),
+        }
+        for letter in letters
+    ]
+    return render(
+        request,
+        "staff/letters.html",
+        {
+            "compound": c,
+            "batch": batch,
+            "sheets": sheets,
+            "base": base,
+            "days": ctx.settings.activation_days,
+        },
+    )
+
+
+@get("/staff/c/{slug:str}/accounts", guards=[manager_required], name="staff_accounts")
+async def accounts_page(request: Request[Any, Any, Any], slug: str) -> Template:
+    c = _compound(request)
+    return render(
+        request,
+        "staff/accounts.html",
+        {
+            "compound": c,
+            "accounts": await compound_accounts(c.id),
+            "roles": list(Role),
+            "values": {},
+            "errors": {},
+        },
+    )
+
+
+@post("/staff/c/{slug:str}/accounts", guards=[manager_required], name="staff_account_create")
+async def account_create(
+    request: Request[Any, Any, Any], ctx: Context, slug: str
+) -> Template | Redirect:
+    """Staff create an account (e.g. for 物业 or a tenant) with a first role."""
+    c = _compound(request)
+    p = require_principal(request)
+    form = await request.form()
+    values = {k: form.get(k, "") for k in ("phone", "display_name", "role")}
+    try:
+        try:
+            role = Role(values["role"])
+        except ValueError:
+            raise Invalid(N_("请选择角色"), field="role") from None
+        account_id = await accounts.create_account(
+            ctx,
+            values["phone"],
+            form.get("password", ""),
+            values["display_name"],
+            actor=p.account_id,
+        )
+        await accounts.grant_role(ctx, p, c.id, account_id, role)
+    except DomainError as e:
+        return render(
+            request,
+            "staff/accounts.html",
+            {
+                "compound": c,
+                "accounts": await compound_accounts(c.id),
+                "roles": list(Role),
+                "values": values,
+                "errors": form_errors(e),
+            },
+            status=e.status,
+        )
+    return redirect(request, f"/staff/c/{c.slug}/accounts")
+
+
+async def _role_change(
+    request: Request[Any, Any, Any], ctx: Context, grant: bool
+) -> Template | Redirect:
+    c = _compound(request)
+    p = require_principal(request)
+    form = await request.form()
+    error, status = "", 200
+    try:
+        account_id = int(form.get("account", "0"))
+        role = Role(form.get("role", ""))
+    except ValueError:
+        account_id, role = 0, None
+    try:
+        if role is None:
+            raise Invalid(N_("请选择角色"), field="role")
+        if grant:
+            await accounts.grant_role(ctx, p, c.id, account_id, role)
+        else:
+            await accounts.revoke_role(ctx, p, c.id, account_id, role)
+    except DomainError as e:
+        error, status = gettext(e.message, **e.params), e.status
+    rows = await compound_accounts(c.id)
+    row = next((a for a in rows if a.id == account_id), None)
+    if is_htmx(request) and row is not None:
+        return render(
+            request,
+            "staff/_account_row.html",
+            {"compound": c, "roles": list(Role), "account": row, "row_error": error},
+            status=status,
+        )
+    if not error:
+        return redirect(request, f"/staff/c/{c.slug}/accounts")
+    return render(
+        request,
+        "staff/accounts.html",
+        {"compound": c, "accounts": rows, "roles": list(Role), "values": {}, "errors": {"": error}},
+        status=status,
+    )
+
+
+@post("/staff/c/{slug:str}/roles/grant", guards=[manager_required], name="staff_role_grant")
+async def role_grant(
+    request: Request[Any, Any, Any], ctx: Context, slug: str
+) -> Template | Redirect:
+    return await _role_change(request, ctx, grant=True)
+
+
+@post("/staff/c/{slug:str}/roles/revoke", guards=[manager_required], name="staff_role_revoke")
+async def role_revoke(
+    request: Request[Any, Any, Any], ctx: Context, slug: str
+) -> Template | Redirect:
+    return await _role_change(request, ctx, grant=False)
+
+
+ROUTES = [
+    staff_index,
+    compound_create,
+    staff_compound,
+    roster_page,
+    roster_import,
+    codes_page,
+    codes_generate,
+    accounts_page,
+    account_create,
+    role_grant,
+    role_revoke,
+]

@@ -1,0 +1,32 @@
+"""What every service function gets: settings, the database, password hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from council.accounts.passwords import Passwords
+from council.db import Database, open_database
+from council.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    passwords: Passwords
+
+    def keyed_hash(self, purpose: str, value: str) -> str:
+        """HMAC-SHA256 under the secret key: activation codes are stored only this way."""
+        key = hashlib.sha256(f"{purpose}:{self.settings.secret_key}".encode()).digest()
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def make_context(settings: Settings) -> Context:
+    settings = settings.with_secret()
+    if settings.is_sqlite:
+        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    db = open_database(settings.database_url, str(settings.sqlite_path))
+    db.bind()
+    return Context(settings, db, Passwords(settings.argon2_time_cost, settings.argon2_memory_kib))

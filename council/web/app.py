@@ -1,0 +1,92 @@
+"""The Litestar application, built from settings passed in: create_app(settings)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from council.accounts import web as accounts_web
+from council.compounds import web as compounds_web
+from council.context import Context, make_context
+from council.settings import Settings
+from council.web import public
+from council.web.auth import RequestContextMiddleware
+from council.web.errors import EXCEPTION_HANDLERS
+from council.web.i18n import gettext, ngettext
+from council.web.security import SecurityHeadersMiddleware
+
+PACKAGE = Path(__file__).resolve().parent.parent
+CSRF_COOKIE = "council_csrf"
+CSRF_HEADER = "x-csrftoken"
+
+
+def jinja_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(PACKAGE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
+    ctx = ctx or make_context(settings)
+    settings = ctx.settings
+
+    async def on_startup() -> None:
+        await ctx.db.start()
+
+    async def on_shutdown() -> None:
+        await ctx.db.close()
+
+    app = Litestar(
+        route_handlers=[
+            *public.ROUTES,
+            *accounts_web.ROUTES,
+            *compounds_web.ROUTES,
+            create_static_files_router(
+                path="/static",
+                directories=[PACKAGE / "static"],
+                opt={"public": True},
+                name="static",
+                cache_control=None,
+            ),
+        ],
+        dependencies={"ctx": Provide(lambda: ctx, use_cache=True, sync_to_thread=False)},
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(jinja_environment())
+        ),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            cookie_secure=settings.secure_cookies,
+        ),
+        middleware=[
+            SecurityHeadersMiddleware(settings.secure_cookies, settings.allowed_hosts),
+            RequestContextMiddleware(ctx),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        debug=False,
+        openapi_config=None,
+        logging_config=None,
+    )
+    app.state.ctx = ctx
+    logging.getLogger("council").setLevel(logging.INFO)
+    return app

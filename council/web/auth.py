@@ -1,0 +1,119 @@
+"""Who is asking: the session cookie, the language; and the guards every route declares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from council.accounts.service import Principal, load_principal
+from council.compounds.service import get_compound
+from council.context import Context
+from council.errors import NotFound
+from council.roles import MANAGERS, Role
+from council.web.i18n import current_language, pick_language
+
+SESSION_COOKIE = "council_session"
+LANG_COOKIE = "council_lang"
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k and k not in out:
+                    out[k] = v
+    return out
+
+
+class RequestContextMiddleware(ASGIMiddleware):
+    """Loads the principal of a valid session (or none) and sets the request's language.
+    An unknown session id is simply not trusted; nothing is ever stored under it."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        cookies = _cookies(scope)
+        token = cookies.get(SESSION_COOKIE, "")
+        principal = await load_principal(self.ctx, token) if token else None
+        headers = dict(scope.get("headers", []))
+        lang = pick_language(
+            cookies.get(LANG_COOKIE), headers.get(b"accept-language", b"").decode("latin-1")
+        )
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        state["session_token"] = token if principal else ""
+        state["stale_session"] = bool(token) and principal is None
+        state["lang"] = lang
+        send_ = send
+        if state["stale_session"]:
+            # tell the browser to forget an id we do not know (expired, logged out or forged)
+            async def send_(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    MutableScopeHeaders.from_message(message).add(
+                        "set-cookie",
+                        f"{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                    )
+                await send(message)
+
+        reset = current_language.set(lang)
+        try:
+            await next_app(scope, receive, send_)
+        finally:
+            current_language.reset(reset)
+
+
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    p: Principal | None = connection.scope.get("state", {}).get("principal")
+    return p
+
+
+def require_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    p = principal_of(connection)
+    if p is None:
+        raise NotAuthorizedException()
+    return p
+
+
+# --- guards ------------------------------------------------------------------------------
+
+
+def login_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    require_principal(connection)
+
+
+def superuser_required(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not require_principal(connection).is_superuser:
+        raise PermissionDeniedException()
+
+
+def compound_roles(*roles: Role) -> Any:
+    """Guard: the principal holds one of `roles` in the compound named by the `slug` path param."""
+    wanted = frozenset(roles)
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        p = require_principal(connection)
+        try:
+            compound = await get_compound(connection.path_params["slug"])
+        except NotFound:
+            raise PermissionDeniedException() from None  # do not reveal which compounds exist
+        if not p.has_role(compound.id, wanted):
+            raise PermissionDeniedException()
+        connection.scope.setdefault("state", {})["compound"] = compound
+
+    guard.__name__ = f"compound_roles({','.join(r.value for r in roles)})"
+    return guard
+
+
+manager_required = compound_roles(*MANAGERS)

@@ -1,0 +1,69 @@
+"""Public pages: the compound list, a compound's public page, language, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from council.compounds.service import compound_stats, get_compound, list_compounds
+from council.context import Context
+from council.web.auth import LANG_COOKIE
+from council.web.i18n import LANGUAGES
+from council.web.render import render
+
+PUBLIC = {"public": True}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
+
+
+@get("/", opt=PUBLIC, name="home")
+async def home(request: Request[Any, Any, Any]) -> Template:
+    return render(request, "home.html", {"compounds": await list_compounds()})
+
+
+@get("/c/{slug:str}", opt=PUBLIC, name="compound")
+async def compound_page(
+    request: Request[Any, Any, Any], slug: str, welcome: int | None = None
+) -> Template:
+    compound = await get_compound(slug)
+    return render(
+        request,
+        "compound.html",
+        {"compound": compound, "stats": await compound_stats(compound.id), "welcome": welcome},
+    )
+
+
+@post("/lang", opt=PUBLIC, name="set_language")
+async def set_language(request: Request[Any, Any, Any], ctx: Context) -> Redirect:
+    form = await request.form()
+    lang = form.get("lang", "")
+    back = safe_next(form.get("next"))
+    r = Redirect(path=back, status_code=303)
+    if lang in LANGUAGES:
+        r.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=ctx.settings.secure_cookies,
+        )
+    return r
+
+
+@get("/healthz", opt=PUBLIC, name="healthz", cache_control=None)
+async def healthz(ctx: Context) -> Response[dict[str, str]]:
+    from council.db.tables import SchemaMigration
+
+    await SchemaMigration.count()
+    return Response({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+ROUTES = [home, compound_page, set_language, healthz]
