@@ -12,7 +12,7 @@ from council.context import Context
 from council.roles import Role
 from council.sample import COMPOUNDS, generate_roster
 
-DEMO_PASSWORD = "yishiting2026"
+DEMO_PASSWORD = "yishiting2026"  # noqa: S105 - printed for the demo on purpose
 SLUGS = {"一品水轩": "yipin-shuixuan", "缤纷城": "binfen-cheng", "西顺公寓": "xishun-gongyu"}
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from council.errors import N_
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     OWNER = "owner"
     RESIDENT = "resident"
     COMMITTEE = "committee"

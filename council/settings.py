@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, ClassVar
 
 
 def _bool(value: str) -> bool:
@@ -25,7 +26,7 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str = ""  # empty: SQLite file council.sqlite3 in data_dir
     secret_key: str = ""  # empty: generated on first run and kept in data_dir/secret_key
-    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]", "testserver")
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]")
     secure_cookies: bool = False  # set when served over https (behind a TLS proxy)
     session_days: int = 14
     activation_days: int = 60
@@ -40,7 +41,7 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     # name of the environment variable for each field, with its parser
-    ENV = {
+    ENV: ClassVar[dict[str, tuple[str, Any]]] = {
         "data_dir": ("COUNCIL_DATA_DIR", Path),
         "database_url": ("COUNCIL_DATABASE_URL", str),
         "secret_key": ("COUNCIL_SECRET_KEY", str),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -28,7 +30,5 @@ class Passwords:
 
     def burn_time(self, password: str) -> None:
         """An unknown phone costs as much as a wrong password (no account enumeration by timing)."""
-        try:
+        with contextlib.suppress(VerificationError):
             self.hasher.verify(self._dummy, password)
-        except VerificationError:
-            pass

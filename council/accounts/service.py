@@ -398,7 +398,7 @@ async def my_units(account_id: int) -> list[MyUnit]:
         UnitOwner.unit.building.name,
         UnitOwner.unit.number,
         UnitOwner.unit.area,
-    ).where(UnitOwner.owner.is_in(ids) & (UnitOwner.unit.active == True))  # noqa: E712
+    ).where(UnitOwner.owner.is_in(ids) & (UnitOwner.unit.active == True))
     out = {
         MyUnit(
             r["unit.compound.slug"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from council.accounts import service
@@ -21,7 +23,7 @@ def _client(request: Request[Any, Any, Any]) -> str:
 
 
 async def _signed_in(
-    request: Request[Any, Any, Any], ctx: Context, account_id: int, to: str
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], account_id: int, to: str
 ) -> Redirect:
     old = request.cookies.get(SESSION_COOKIE)
     token = await service.start_session(ctx, account_id, old)
@@ -39,12 +41,16 @@ async def _signed_in(
 
 
 @get("/login", opt=PUBLIC, name="login")
-async def login_form(request: Request[Any, Any, Any], next: str | None = None) -> Template:
+async def login_form(
+    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+) -> Template:
     return render(request, "login.html", {"values": {}, "errors": {}, "next": safe_next(next)})
 
 
 @post("/login", opt=PUBLIC, name="login_post")
-async def login(request: Request[Any, Any, Any], ctx: Context) -> Template | Redirect:
+async def login(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context]
+) -> Template | Redirect:
     form = await request.form()
     phone, password = form.get("phone", ""), form.get("password", "")
     nxt = safe_next(form.get("next"), "/me")
@@ -61,7 +67,7 @@ async def login(request: Request[Any, Any, Any], ctx: Context) -> Template | Red
 
 
 @post("/logout", guards=[login_required], name="logout")
-async def logout(request: Request[Any, Any, Any], ctx: Context) -> Redirect:
+async def logout(request: Request[Any, Any, Any], ctx: NamedDependency[Context]) -> Redirect:
     token = request.scope["state"].get("session_token", "")
     if token:
         await service.end_session(ctx, token)
@@ -71,12 +77,16 @@ async def logout(request: Request[Any, Any, Any], ctx: Context) -> Redirect:
 
 
 @get("/activate", opt=PUBLIC, name="activate")
-async def activate_form(request: Request[Any, Any, Any], code: str | None = None) -> Template:
+async def activate_form(
+    request: Request[Any, Any, Any], code: FromQuery[str | None] = None
+) -> Template:
     return render(request, "activate.html", {"values": {"code": (code or "")[:20]}, "errors": {}})
 
 
 @post("/activate", opt=PUBLIC, name="activate_post")
-async def activate(request: Request[Any, Any, Any], ctx: Context) -> Template | Redirect:
+async def activate(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context]
+) -> Template | Redirect:
     form = await request.form()
     values = {k: form.get(k, "") for k in ("code", "phone", "display_name")}
     try:

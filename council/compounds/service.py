@@ -110,9 +110,8 @@ async def import_roster(
     try:
         rows = parse_roster(data, filename)
     except CsvFormatError as e:
-        raise InvalidMany(
-            N_("名册有错误，整个文件未导入"), [err.format(filename) for err in e.errors]
-        )
+        problems = [err.format(filename) for err in e.errors]
+        raise InvalidMany(N_("名册有错误，整个文件未导入"), problems) from None
     errors: list[RowError] = []
     phones: dict[int, str] = {}
     for r in rows:
@@ -292,7 +291,7 @@ class CompoundStats:
 
 async def compound_stats(compound_id: int) -> CompoundStats:
     buildings = await Building.count().where(Building.compound == compound_id)
-    units = await Unit.count().where((Unit.compound == compound_id) & (Unit.active == True))  # noqa: E712
+    units = await Unit.count().where((Unit.compound == compound_id) & (Unit.active == True))
     accounts = await AccountOwner.count().where(AccountOwner.owner.compound == compound_id)
     return CompoundStats(buildings, units, accounts)
 
@@ -323,9 +322,9 @@ async def generate_codes(
         UnitOwner.owner.name,
     ).where(
         (UnitOwner.unit.compound == compound.id)
-        & (UnitOwner.unit.active == True)  # noqa: E712
+        & (UnitOwner.unit.active == True)
         & (UnitOwner.unit.developer_unsold == False)
-    )  # noqa: E712
+    )
     if building:
         q = q.where(UnitOwner.unit.building.name == building)
     rows = await q

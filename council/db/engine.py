@@ -182,6 +182,7 @@ class Database:
     async def close(self) -> None:
         if isinstance(self.engine, CouncilSQLiteEngine):
             await self.engine.pool.close()
+            self.engine._write_lock = None  # bound to the closing event loop
         elif isinstance(self.engine, PostgresEngine):
             await self.engine.close_connection_pool()
 

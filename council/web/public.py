@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from council.compounds.service import compound_stats, get_compound, list_compounds
@@ -30,7 +32,7 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 
 @get("/c/{slug:str}", opt=PUBLIC, name="compound")
 async def compound_page(
-    request: Request[Any, Any, Any], slug: str, welcome: int | None = None
+    request: Request[Any, Any, Any], slug: FromPath[str], welcome: FromQuery[int | None] = None
 ) -> Template:
     compound = await get_compound(slug)
     return render(
@@ -41,7 +43,7 @@ async def compound_page(
 
 
 @post("/lang", opt=PUBLIC, name="set_language")
-async def set_language(request: Request[Any, Any, Any], ctx: Context) -> Redirect:
+async def set_language(request: Request[Any, Any, Any], ctx: NamedDependency[Context]) -> Redirect:
     form = await request.form()
     lang = form.get("lang", "")
     back = safe_next(form.get("next"))
@@ -59,7 +61,7 @@ async def set_language(request: Request[Any, Any, Any], ctx: Context) -> Redirec
 
 
 @get("/healthz", opt=PUBLIC, name="healthz", cache_control=None)
-async def healthz(ctx: Context) -> Response[dict[str, str]]:
+async def healthz(ctx: NamedDependency[Context]) -> Response[dict[str, str]]:
     from council.db.tables import SchemaMigration
 
     await SchemaMigration.count()

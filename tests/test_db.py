@@ -1,0 +1,141 @@
+"""The database layer: schema agrees with the Piccolo tables; SQLite is production-grade."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from council.db.engine import CouncilSQLiteEngine
+from council.db.tables import ALL_TABLES, Compound
+from council.timeutil import now
+
+
+async def _columns(ctx, table: str) -> set[str]:
+    if ctx.db.is_sqlite:
+        rows = await ctx.db.engine._run_in_new_connection(f'PRAGMA table_info("{table}")')
+        return {r["name"] for r in rows}
+    rows = await Compound.raw(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = {}", table
+    )
+    return {r["column_name"] for r in rows}
+
+
+def test_migrated_schema_matches_the_piccolo_tables(client, ctx):
+    for table in ALL_TABLES:
+        expected = {c._meta.db_column_name for c in table._meta.columns}
+        assert client.run(_columns, ctx, table._meta.tablename) == expected, table
+
+
+def test_migrate_is_idempotent(client, ctx):
+    from council.db.migrate import migrate
+
+    assert client.run(migrate, ctx.db) == []
+
+
+def test_unique_indexes_hold(client, ctx, superuser):
+    import pytest
+
+    from council.compounds.service import create_compound
+    from council.errors import Conflict
+
+    client.run(create_compound, ctx, superuser.principal, "甲", "jia")
+    with pytest.raises(Conflict):
+        client.run(create_compound, ctx, superuser.principal, "乙", "jia")
+
+
+def test_sqlite_connections_are_configured_and_reused(tmp_path):
+    import asyncio
+
+    async def main():
+        eng = CouncilSQLiteEngine(str(tmp_path / "x.sqlite3"), pool_size=2)
+        seen = set()
+        for _ in range(5):
+            conn = await eng.get_connection()
+            seen.add(id(conn))
+            pragmas = {}
+            for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
+                async with conn.execute(f"PRAGMA {p}") as cur:
+                    pragmas[p] = next(iter((await cur.fetchone()).values()))
+            eng.pool.release(conn)
+        await eng.pool.close()
+        return seen, pragmas
+
+    seen, pragmas = asyncio.run(main())
+    assert len(seen) == 1  # long-lived: the same connection comes back
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 30000,
+    }
+
+
+def test_concurrent_writers_queue_instead_of_failing(client, ctx):
+    """200 concurrent write transactions in one process, each reading then writing."""
+    import asyncio
+
+    async def one(i: int) -> None:
+        async with ctx.db.write():
+            n = await Compound.count()
+            await Compound.insert(Compound(slug=f"c{i}-{n}", name=str(i), created_at=now()))
+
+    async def burst() -> int:
+        await asyncio.gather(*(one(i) for i in range(200)))
+        return await Compound.count()
+
+    assert client.run(burst) == 200
+
+
+WRITER = textwrap.dedent("""
+    import asyncio, sys
+    from council.db import open_database
+    from council.db.tables import Compound
+    from council.timeutil import now
+
+    async def main(path, tag):
+        db = open_database("", path)
+        db.bind()
+        async def one(i):
+            async with db.write():
+                await Compound.count()
+                await Compound.insert(Compound(slug=f"{tag}-{i}", name=tag, created_at=now()))
+        await asyncio.gather(*(one(i) for i in range(150)))
+        await db.close()
+
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
+""")
+
+
+def test_writers_in_several_processes_do_not_hit_database_is_locked(tmp_path):
+    import asyncio
+
+    from council.db import open_database
+    from council.db.migrate import migrate
+
+    path = str(tmp_path / "shared.sqlite3")
+
+    async def setup():
+        db = open_database("", path)
+        db.bind()
+        await migrate(db)
+        await db.close()
+
+    asyncio.run(setup())
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, path, f"w{i}"], stderr=subprocess.PIPE, text=True
+        )
+        for i in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+
+    async def count():
+        db = open_database("", path)
+        db.bind()
+        n = await Compound.count()
+        await db.close()
+        return n
+
+    assert asyncio.run(count()) == 450
