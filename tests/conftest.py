@@ -124,6 +124,7 @@ def client(settings: Settings) -> Iterator[Client]:
     app = create_app(settings, ctx)
     with Client(app=app, base_url="http://testserver.local") as c:
         c.ctx = ctx
+        c.follow_redirects = False  # tests look at each redirect
         c.run(_reset, ctx)
         yield c
 
