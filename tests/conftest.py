@@ -101,7 +101,13 @@ class Client(TestClient):  # type: ignore[type-arg]
     ctx: Context
 
     def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a service coroutine function on the app's event loop."""
+        """Run a service coroutine function (or await a query) on the app's event loop."""
+        if not callable(fn):
+            query = fn
+
+            async def fn() -> Any:
+                return await query
+
         return self.blocking_portal.call(lambda: fn(*args, **kwargs))
 
     def csrf(self) -> str:

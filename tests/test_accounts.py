@@ -14,19 +14,28 @@ from .conftest import PASSWORD, html
 
 
 def letters(client, compound, superuser, building=None):
-    _, ls = client.run(compounds.generate_codes, client.ctx, superuser.principal, compound,
-                       building)
+    _, ls = client.run(
+        compounds.generate_codes, client.ctx, superuser.principal, compound, building
+    )
     return {(ltr.building, ltr.unit, ltr.owner_name): ltr.code for ltr in ls}
 
 
 def activate(client, code, phone, password=PASSWORD, password2=None, name="张阿姨"):
-    return client.post_form("/activate", {
-        "code": code, "phone": phone, "password": password,
-        "password2": password if password2 is None else password2, "display_name": name})
+    return client.post_form(
+        "/activate",
+        {
+            "code": code,
+            "phone": phone,
+            "password": password,
+            "password2": password if password2 is None else password2,
+            "display_name": name,
+        },
+    )
 
 
 def test_owner_activates_with_a_printed_code_and_lands_on_the_compound_home(
-        client, compound, superuser):
+    client, compound, superuser
+):
     code = letters(client, compound, superuser)[("1", "101", "张伟")]
     r = activate(client, code.lower().replace("-", " "), "138 1111 0001")
     assert r.status_code == 303
@@ -54,7 +63,8 @@ def test_codes_are_single_use_and_stored_only_hashed(client, compound, superuser
 
 
 def test_an_owner_of_two_units_gets_two_letters_and_either_activates_both(
-        client, compound, superuser):
+    client, compound, superuser
+):
     codes = letters(client, compound, superuser)
     first = codes[("1", "201", "赵敏")]
     second = codes[("1", "202", "赵敏")]
@@ -79,13 +89,14 @@ def test_co_owners_each_get_an_account_on_the_same_unit(client, compound, superu
 
 
 def test_expired_and_wrong_codes_are_refused_with_a_message_next_to_the_field(
-        client, compound, superuser):
+    client, compound, superuser
+):
     code = letters(client, compound, superuser)[("1", "101", "张伟")]
 
     async def expire():
-        await ActivationCode.update({ActivationCode.expires_at: dt.datetime(2020, 1, 1,
-                                                                             tzinfo=dt.UTC)}
-                                    ).where(ActivationCode.id > 0)
+        await ActivationCode.update(
+            {ActivationCode.expires_at: dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}
+        ).where(ActivationCode.id > 0)
 
     r = activate(client, "ACDE-FG34", "13811110001")
     assert r.status_code == 400 and html(r).css_first("#e-code")
@@ -121,7 +132,9 @@ def test_login_and_logout(client, compound):
     r = client.post_form("/logout")
     assert r.status_code == 303
     assert client.run(Session.count) == 0  # invalidated on the server
-    client.cookies.set("council_session", token, domain="testserver.local")  # replaying the old cookie
+    client.cookies.set(
+        "council_session", token, domain="testserver.local"
+    )  # replaying the old cookie
     assert client.get("/me").status_code == 303
 
 
@@ -129,8 +142,9 @@ def test_login_redirects_only_to_local_paths(client, compound):
     from .conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
-    r = client.post_form("/login", {"phone": p.phone, "password": PASSWORD,
-                                    "next": "//evil.example/x"})
+    r = client.post_form(
+        "/login", {"phone": p.phone, "password": PASSWORD, "next": "//evil.example/x"}
+    )
     assert r.headers["location"] == "/me"
 
 
@@ -164,8 +178,11 @@ def test_session_cookie_flags(client, compound):
 
     p = make_person(client, "13900000009", None, None)
     r = client.login(p.phone)
-    cookie = next(v for k, v in r.headers.multi_items()
-                  if k == "set-cookie" and v.startswith("council_session="))
+    cookie = next(
+        v
+        for k, v in r.headers.multi_items()
+        if k == "set-cookie" and v.startswith("council_session=")
+    )
     flags = {part.strip().lower() for part in cookie.split(";")}
     assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags
     assert "secure" not in flags  # plain http in this test; see the https test below
@@ -179,8 +196,14 @@ def test_cookies_are_secure_over_https(tmp_path):
 
     from .conftest import _reset
 
-    s = Settings(data_dir=tmp_path, secret_key="k", secure_cookies=True, argon2_time_cost=1,
-                 argon2_memory_kib=64, allowed_hosts=("testserver.local",))
+    s = Settings(
+        data_dir=tmp_path,
+        secret_key="k",
+        secure_cookies=True,
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+        allowed_hosts=("testserver.local",),
+    )
     app = create_app(s)
     with TestClient(app=app, base_url="https://testserver.local") as c:
         c.blocking_portal.call(_reset, app.state.ctx)
@@ -194,13 +217,15 @@ def test_password_is_rehashed_at_login_when_parameters_change(client, compound):
     from .conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
-    before = client.run(Account.select(Account.password_hash).where(Account.id == p.account_id)
-                        .first)["password_hash"]
+    before = client.run(
+        Account.select(Account.password_hash).where(Account.id == p.account_id).first
+    )["password_hash"]
     assert before.startswith("$argon2id$")
     client.ctx.passwords = Passwords(time_cost=2, memory_kib=128)
     client.login(p.phone)
-    after = client.run(Account.select(Account.password_hash).where(Account.id == p.account_id)
-                       .first)["password_hash"]
+    after = client.run(
+        Account.select(Account.password_hash).where(Account.id == p.account_id).first
+    )["password_hash"]
     assert after != before and "t=2" in after and "m=128" in after
     client.cookies.clear()
     client.login(p.phone)  # the new hash verifies
@@ -211,8 +236,10 @@ def test_login_throttled_per_account_then_per_address(client, compound):
 
     p = make_person(client, "13900000009", None, None)
     for _ in range(5):
-        assert client.post_form("/login", {"phone": p.phone, "password": "bad password"}
-                                ).status_code == 400
+        assert (
+            client.post_form("/login", {"phone": p.phone, "password": "bad password"}).status_code
+            == 400
+        )
     r = client.post_form("/login", {"phone": p.phone, "password": PASSWORD})
     assert r.status_code == 429  # even the right password waits now
     assert "次数过多" in html(r).css_first("p.error").text()
@@ -239,18 +266,20 @@ def test_staff_grant_and_revoke_roles_with_htmx_fragments(client, compound, offi
     from .conftest import make_person
 
     p = make_person(client, "13900000009", Role.RESIDENT, compound.id, name="租户小王")
-    r = client.post("/staff/c/yipin/roles/grant",
-                    data={"account": p.account_id, "role": "committee",
-                          "_csrf_token": client.csrf()},
-                    headers={"HX-Request": "true"})
+    r = client.post(
+        "/staff/c/yipin/roles/grant",
+        data={"account": p.account_id, "role": "committee", "_csrf_token": client.csrf()},
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 200 and r.headers["vary"] == "HX-Request"
     frag = html(r)
     assert frag.css_first("title") is None  # a fragment, not a page
     row = frag.css_first(f"li#account-{p.account_id}")
     assert sorted(t.text() for t in row.css(".tag")) == sorted(["居民（租户）", "业委会"])
     # without JavaScript the same form redirects back to the page
-    r = client.post_form("/staff/c/yipin/roles/revoke",
-                         {"account": p.account_id, "role": "resident"})
+    r = client.post_form(
+        "/staff/c/yipin/roles/revoke", {"account": p.account_id, "role": "resident"}
+    )
     assert r.status_code == 303
     page = html(client.get("/staff/c/yipin/accounts"))
     tags = [t.text() for t in page.css(f"li#account-{p.account_id} .tag")]
@@ -258,8 +287,9 @@ def test_staff_grant_and_revoke_roles_with_htmx_fragments(client, compound, offi
 
 
 def test_staff_cannot_revoke_their_own_management_role(client, compound, officer):
-    r = client.post_form("/staff/c/yipin/roles/revoke",
-                         {"account": officer.account_id, "role": "staff"})
+    r = client.post_form(
+        "/staff/c/yipin/roles/revoke", {"account": officer.account_id, "role": "staff"}
+    )
     assert r.status_code == 400
     assert "不能撤销自己" in html(r).css_first("p.error").text()
 
@@ -273,16 +303,28 @@ def test_only_admins_grant_admin(client, compound, officer):
 
 
 def test_staff_create_an_account_with_a_role(client, compound, officer):
-    r = client.post_form("/staff/c/yipin/accounts", {
-        "display_name": "物业公司", "phone": "13977770000", "password": "initial pass 1",
-        "role": "property_manager"})
+    r = client.post_form(
+        "/staff/c/yipin/accounts",
+        {
+            "display_name": "物业公司",
+            "phone": "13977770000",
+            "password": "initial pass 1",
+            "role": "property_manager",
+        },
+    )
     assert r.status_code == 303
     page = html(client.get("/staff/c/yipin/accounts"))
     names = [n.text() for n in page.css(".account strong")]
     assert "物业公司" in names
-    r = client.post_form("/staff/c/yipin/accounts", {
-        "display_name": "重复", "phone": "13977770000", "password": "initial pass 1",
-        "role": "partner"})
+    r = client.post_form(
+        "/staff/c/yipin/accounts",
+        {
+            "display_name": "重复",
+            "phone": "13977770000",
+            "password": "initial pass 1",
+            "role": "partner",
+        },
+    )
     assert r.status_code == 409
     assert "已经注册" in html(r).css_first("#e-phone").text()
 
@@ -292,10 +334,13 @@ def test_principal_roles(client, compound, other_compound):
 
     p = make_person(client, "13900000009", Role.COMMITTEE, compound.id)
     root = accounts.Principal(0, "", "", is_superuser=True)
-    client.run(accounts.grant_role, client.ctx, root, other_compound.id, p.account_id,
-               Role.PARTY_BRANCH)
+    client.run(
+        accounts.grant_role, client.ctx, root, other_compound.id, p.account_id, Role.PARTY_BRANCH
+    )
     client.login(p.phone)
     page = html(client.get("/me"))
-    rows = {li.css_first("a").text(): [t.text() for t in li.css(".tag")]
-            for li in page.css("section:nth-of-type(2) li")}
+    rows = {
+        li.css_first("a").text(): [t.text() for t in li.css(".tag")]
+        for li in page.css("section:nth-of-type(2) li")
+    }
     assert rows == {"一品水轩": ["业委会"], "缤纷城": ["党支部"]}

@@ -30,31 +30,51 @@ def concrete(path: str) -> str:
 def test_every_non_public_route_has_a_guard(client):
     routes = list(http_routes(client.app))
     assert len(routes) >= 15
-    unguarded = [(p, h.handler_name) for p, h in routes
-                 if not h.opt.get("public") and not h.resolve_guards()]
+    unguarded = [
+        (p, h.handler_name) for p, h in routes if not h.opt.get("public") and not h.resolve_guards()
+    ]
     assert unguarded == []
     public = sorted({p for p, h in routes if h.opt.get("public")})
-    assert public == sorted(["/", "/c/{slug:str}", "/lang", "/healthz", "/login", "/activate",
-                             "/static/{file_path:path}"])
+    assert public == sorted(
+        [
+            "/",
+            "/c/{slug:str}",
+            "/lang",
+            "/healthz",
+            "/login",
+            "/activate",
+            "/static/{file_path:path}",
+        ]
+    )
 
 
-def test_every_state_changing_route_refuses_a_request_without_csrf_token(
-        client, compound, officer):
-    posts = [(p, h) for p, h in http_routes(client.app)
-             if set(h.http_methods) - {"GET", "HEAD", "OPTIONS"}]
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(client, compound, officer):
+    posts = [
+        (p, h)
+        for p, h in http_routes(client.app)
+        if set(h.http_methods) - {"GET", "HEAD", "OPTIONS"}
+    ]
     assert len(posts) >= 9
     for path, _ in posts:
-        r = client.post(concrete(path), data={"phone": "13900000001", "account": "1",
-                                              "role": "committee", "lang": "en"})
+        r = client.post(
+            concrete(path),
+            data={"phone": "13900000001", "account": "1", "role": "committee", "lang": "en"},
+        )
         assert r.status_code == 403, path
         assert html(r).css_first("h1").text() == "没有权限"
     # an htmx request with a forged header is refused too
-    r = client.post("/staff/c/yipin/roles/grant", data={"account": "1", "role": "committee"},
-                    headers={"HX-Request": "true", "X-CSRFToken": "forged"})
+    r = client.post(
+        "/staff/c/yipin/roles/grant",
+        data={"account": "1", "role": "committee"},
+        headers={"HX-Request": "true", "X-CSRFToken": "forged"},
+    )
     assert r.status_code == 403
     # ...and the same request with the real token goes through (the test can fail)
-    r = client.post("/staff/c/yipin/roles/grant", data={"account": "1", "role": "committee"},
-                    headers={"HX-Request": "true", "X-CSRFToken": client.csrf()})
+    r = client.post(
+        "/staff/c/yipin/roles/grant",
+        data={"account": "1", "role": "committee"},
+        headers={"HX-Request": "true", "X-CSRFToken": client.csrf()},
+    )
     assert r.status_code == 200
 
 
@@ -75,16 +95,22 @@ def test_member_of_one_compound_gets_403_on_another(client, compound, other_comp
     staff_a = make_person(client, "13900000001", Role.STAFF, compound.id)
     client.login(staff_a.phone)
     assert client.get("/staff/c/yipin").status_code == 200
-    for path in ("/staff/c/binfen", "/staff/c/binfen/roster", "/staff/c/binfen/codes",
-                 "/staff/c/binfen/accounts"):
+    for path in (
+        "/staff/c/binfen",
+        "/staff/c/binfen/roster",
+        "/staff/c/binfen/codes",
+        "/staff/c/binfen/accounts",
+    ):
         assert client.get(path).status_code == 403, path
     victim = make_person(client, "13900000002", Role.RESIDENT, other_compound.id)
     for path, data in (
         ("/staff/c/binfen/roles/grant", {"account": victim.account_id, "role": "admin"}),
         ("/staff/c/binfen/roles/revoke", {"account": victim.account_id, "role": "resident"}),
         ("/staff/c/binfen/codes", {}),
-        ("/staff/c/binfen/accounts", {"phone": "13911112222", "password": "abcdefgh1",
-                                      "role": "staff"}),
+        (
+            "/staff/c/binfen/accounts",
+            {"phone": "13911112222", "password": "abcdefgh1", "role": "staff"},
+        ),
     ):
         assert client.post_form(path, data).status_code == 403, path
     files = {"file": ("r.csv", b"compound,building,unit,area_m2,owners,developer_unsold\n")}
@@ -94,8 +120,17 @@ def test_member_of_one_compound_gets_403_on_another(client, compound, other_comp
     assert client.get("/staff/c/no-such-place").status_code == 403
 
 
-@pytest.mark.parametrize("role", [Role.OWNER, Role.RESIDENT, Role.COMMITTEE, Role.PARTY_BRANCH,
-                                  Role.PROPERTY_MANAGER, Role.PARTNER])
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.OWNER,
+        Role.RESIDENT,
+        Role.COMMITTEE,
+        Role.PARTY_BRANCH,
+        Role.PROPERTY_MANAGER,
+        Role.PARTNER,
+    ],
+)
 def test_roles_without_management_rights_cannot_manage(client, compound, role):
     p = make_person(client, "13900000003", role, compound.id)
     client.login(p.phone)
@@ -141,8 +176,11 @@ def test_no_inline_script_or_style_on_any_page(client, compound, superuser):
 
 def test_request_body_limit_gives_413(client, compound, officer):
     big = b"x" * (client.ctx.settings.max_body_bytes + 1)
-    r = client.post("/staff/c/yipin/roster", files={"file": ("r.csv", big)},
-                    headers={"X-CSRFToken": client.csrf()})
+    r = client.post(
+        "/staff/c/yipin/roster",
+        files={"file": ("r.csv", big)},
+        headers={"X-CSRFToken": client.csrf()},
+    )
     assert r.status_code == 413
     assert html(r).css_first("h1").text() == "上传的文件太大"
 
@@ -153,8 +191,9 @@ def test_unknown_host_is_refused(client):
     assert client.get("/", headers={"Host": "testserver.local:8443"}).status_code == 200
 
 
-def test_unhandled_error_is_logged_and_answered_with_a_friendly_page(client, compound,
-                                                                     monkeypatch, caplog):
+def test_unhandled_error_is_logged_and_answered_with_a_friendly_page(
+    client, compound, monkeypatch, caplog
+):
     async def boom(_id):
         raise RuntimeError("secret internal detail")
 
@@ -185,8 +224,9 @@ XSS = [
 
 @pytest.mark.parametrize("payload", XSS)
 def test_user_text_is_always_escaped(client, superuser, payload):
-    c = client.run(compounds.create_compound, client.ctx, superuser.principal, payload, "xss",
-                   payload)
+    c = client.run(
+        compounds.create_compound, client.ctx, superuser.principal, payload, "xss", payload
+    )
     p = make_person(client, "13900000005", Role.RESIDENT, c.id, name=payload)
     client.login(superuser.phone)
     for path in ("/", "/c/xss", "/staff", "/staff/c/xss", "/staff/c/xss/accounts"):

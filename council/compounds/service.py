@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,33 +108,34 @@ async def import_roster(
     A new roster version is recorded; units keep their ids, so accounts stay linked."""
     if actor is not None and not actor.manages(compound.id):
         raise Forbidden(N_("只有本小区的社区工作人员或管理员可以导入名册"))
+    phones: dict[int, str] = {}
+
+    def check(line: int, rec: Mapping[str, str]) -> list[RowError]:
+        errors = []
+        if rec["compound"] and rec["compound"] != compound.name:
+            errors.append(
+                RowError(
+                    line, "compound", f"小区名“{rec['compound']}”与导入目标“{compound.name}”不符"
+                )
+            )
+        if rec.get("phone"):
+            try:
+                phones[line] = normalize_phone(rec["phone"])
+            except Invalid:
+                errors.append(RowError(line, "phone", f"手机号“{rec['phone']}”格式不正确"))
+        owners = [o for o in re.split(r"[;；]", rec["owners"]) if o.strip()]
+        names = rec.get("name", "")
+        if len(owners) > 1 and names and len(names.split(";")) != len(owners):
+            errors.append(
+                RowError(line, "name", "多个业主时，姓名个数应与 owners 相同（用“;”分隔）")
+            )
+        return errors
+
     try:
-        rows = parse_roster(data, filename)
+        rows = parse_roster(data, filename, check)
     except CsvFormatError as e:
         problems = [err.format(filename) for err in e.errors]
         raise InvalidMany(N_("名册有错误，整个文件未导入"), problems) from None
-    errors: list[RowError] = []
-    phones: dict[int, str] = {}
-    for r in rows:
-        if r.unit.key.compound != compound.name:
-            errors.append(
-                RowError(
-                    r.line,
-                    "compound",
-                    f"小区名“{r.unit.key.compound}”与导入目标“{compound.name}”不符",
-                )
-            )
-        if r.phone:
-            try:
-                phones[r.line] = normalize_phone(r.phone)
-            except Invalid:
-                errors.append(RowError(r.line, "phone", f"手机号“{r.phone}”格式不正确"))
-        if len(r.unit.owners) > 1 and r.name and len(r.name.split(";")) != len(r.unit.owners):
-            errors.append(
-                RowError(r.line, "name", "多个业主时，姓名个数应与 owners 相同（用“;”分隔）")
-            )
-    if errors:
-        raise InvalidMany(N_("名册有错误，整个文件未导入"), [e.format(filename) for e in errors])
     scope = build_scope(compound.name, [r.unit for r in rows])
 
     async with ctx.db.write():

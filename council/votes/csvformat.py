@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -126,8 +126,14 @@ def _unit_key(
     return None
 
 
-def parse_roster(data: bytes, filename: str = "roster.csv") -> list[RosterRow]:
-    """Parse a roster; raise CsvFormatError listing every bad line if any line is bad."""
+RowCheck = Callable[[int, Mapping[str, str]], list[RowError]]
+
+
+def parse_roster(
+    data: bytes, filename: str = "roster.csv", check: RowCheck | None = None
+) -> list[RosterRow]:
+    """Parse a roster; raise CsvFormatError listing every bad line if any line is bad.
+    `check` adds the caller's own rules (e.g. an import's target compound) to every row."""
     table = _Table(data, filename, ROSTER_COLUMNS)
     col = table.col
     i_area, i_owners, i_dev = col["area_m2"], col["owners"], col["developer_unsold"]
@@ -140,6 +146,8 @@ def parse_roster(data: bytes, filename: str = "roster.csv") -> list[RosterRow]:
             errors.append(RowError(line, "", cells))
             continue
         n_before = len(errors)
+        if check is not None:
+            errors.extend(check(line, {n: cells[i] for n, i in col.items()}))
         key = _unit_key(cells, col, line, errors)
         raw_area = cells[i_area]
         area = Decimal(raw_area) if AREA.match(raw_area) else None
