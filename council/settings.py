@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,7 +38,6 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     debug: bool = False
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {

@@ -14,34 +14,36 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup, escape
 
-from council.errors import DomainError
+from council.errors import N_, DomainError
 from council.web.i18n import gettext
 from council.web.render import base_context
 
 log = logging.getLogger("council")
 
+DEFAULT_TITLE = N_("出错了")
+DEFAULT_HINT = N_("请返回上一页重试。")
 TITLES = {
-    400: "请求有误",
-    403: "没有权限",
-    404: "页面不存在",
-    405: "不支持这种操作",
-    409: "操作冲突",
-    413: "上传的文件太大",
-    429: "操作太频繁",
-    500: "服务器出错了",
+    400: N_("请求有误"),
+    403: N_("没有权限"),
+    404: N_("页面不存在"),
+    405: N_("不支持这种操作"),
+    409: N_("操作冲突"),
+    413: N_("上传的文件太大"),
+    429: N_("操作太频繁"),
+    500: N_("服务器出错了"),
 }
 HINTS = {
-    403: "你没有访问这个页面的权限。如果你认为这是错误，请联系小区的社区工作人员。",
-    404: "找不到你要的页面，可能地址有误或内容已被移除。",
-    413: "请上传小一些的文件。",
-    429: "请稍后再试。",
-    500: "我们已记录这个问题。请稍后再试；如果一直出现，请联系社区工作人员。",
+    403: N_("你没有访问这个页面的权限。如果你认为这是错误，请联系小区的社区工作人员。"),
+    404: N_("找不到你要的页面，可能地址有误或内容已被移除。"),
+    413: N_("请上传小一些的文件。"),
+    429: N_("请稍后再试。"),
+    500: N_("我们已记录这个问题。请稍后再试；如果一直出现，请联系社区工作人员。"),
 }
 
 
 def error_page(request: Request[Any, Any, Any], status: int, detail: str = "") -> Response[Any]:
-    title = gettext(TITLES.get(status, "出错了"))
-    hint = detail or gettext(HINTS.get(status, "请返回上一页重试。"))
+    title = gettext(TITLES.get(status, DEFAULT_TITLE))
+    hint = detail or gettext(HINTS.get(status, DEFAULT_HINT))
     try:
         engine = request.app.template_engine
         assert engine is not None

@@ -1,0 +1,84 @@
+"""Pages as a person meets them: language, labels, fragments, the home of an owner."""
+
+from __future__ import annotations
+
+from .conftest import html
+
+
+def test_chinese_by_default_english_on_request(client, compound):
+    page = html(client.get("/"))
+    assert page.css_first("html").attributes["lang"] == "zh-Hans"
+    assert page.css_first("h1").text() == "议事厅"
+    r = client.post_form("/lang", {"lang": "en", "next": "/c/yipin"})
+    assert r.status_code == 303 and r.headers["location"] == "/c/yipin"
+    page = html(client.get("/c/yipin"))
+    assert page.css_first("html").attributes["lang"] == "en"
+    assert [dt.text() for dt in page.css(".stats dt")] == ["Buildings", "Units",
+                                                          "Activated owner accounts"]
+    assert page.css_first("button[aria-current]").text() == "English"
+    client.post_form("/lang", {"lang": "zh", "next": "/"})
+    assert html(client.get("/")).css_first("html").attributes["lang"] == "zh-Hans"
+
+
+def test_language_switch_ignores_unknown_languages_and_foreign_next(client):
+    r = client.post_form("/lang", {"lang": "xx", "next": "https://evil.example/"})
+    assert r.headers["location"] == "/"
+    assert "council_lang" not in r.headers.get("set-cookie", "")
+
+
+def test_english_error_messages_next_to_fields(client, compound):
+    client.post_form("/lang", {"lang": "en", "next": "/"})
+    r = client.post_form("/login", {"phone": "1", "password": "x"})
+    assert html(r).css_first("#e-password").text() == "Mobile number or password is incorrect"
+
+
+def test_every_field_has_a_label(client, compound, superuser):
+    client.login(superuser.phone)
+    for path in ("/login", "/activate", "/staff", "/staff/c/yipin/roster", "/staff/c/yipin/codes",
+                 "/staff/c/yipin/accounts"):
+        client.cookies.delete("council_session") if path in ("/login", "/activate") else None
+        page = html(client.get(path))
+        fields = page.css("input:not([type=hidden]), select, textarea")
+        assert fields, path
+        for f in fields:
+            fid = f.attributes.get("id")
+            assert fid and page.css_first(f'label[for="{fid}"]'), (path, f.html)
+        client.login(superuser.phone)
+
+
+def test_pages_vary_on_hx_request(client, compound):
+    for path in ("/", "/c/yipin", "/login", "/activate"):
+        assert client.get(path).headers["vary"] == "HX-Request"
+
+
+def test_public_compound_page_shows_aggregates(client, compound):
+    page = html(client.get("/c/yipin"))
+    assert page.css_first("h1").text() == "一品水轩"
+    stats = {d.css_first("dt").text(): d.css_first("dd").text() for d in page.css(".stats div")}
+    assert stats == {"楼栋": "2", "房屋": "6", "已激活业主账号": "0"}
+    assert "张伟" not in page.text()  # no names on a public page
+
+
+def test_printed_letters_have_unit_code_qr_and_instructions(client, compound, officer):
+    r = client.post_form("/staff/c/yipin/codes", {"building": "1"})
+    assert r.status_code == 200
+    page = html(r)
+    letters = page.css("article.letter")
+    assert len(letters) == 5  # building 1: P1, P2, P3 (co-owned), P4 twice
+    first = letters[0]
+    assert first.css_first(".unit").text().startswith("1 栋 101")
+    code = first.css_first(".code").text()
+    assert len(code) == 9 and code[4] == "-"
+    assert first.css_first(".qr svg")
+    assert len(first.css(".steps li")) == 3
+    # the codes work
+    client.cookies.clear()
+    r = client.post_form("/activate", {"code": code, "phone": "13811110001",
+                                       "password": "a good password",
+                                       "password2": "a good password"})
+    assert r.status_code == 303
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
