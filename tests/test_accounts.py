@@ -125,6 +125,8 @@ def test_login_and_logout(client, compound):
     r = client.post_form("/login", {"phone": p.phone, "password": "wrong password"})
     assert r.status_code == 400
     assert "不正确" in html(r).css_first("#e-password").text()
+    form = html(client.get("/login"))
+    assert form.css_first("input[name=next]").attributes["value"] == "/me"
     r = client.login(p.phone)
     assert r.headers["location"] == "/me"
     assert html(client.get("/me")).css_first(".tag").text() == "业委会"

@@ -18,22 +18,34 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
     demo = str(tmp_path / "demo")
     assert main(["demo", "--data-dir", demo, "--no-serve"]) == 0
     out = capsys.readouterr().out
-    for role in ("staff", "admin", "committee", "party_branch", "property_manager", "partner",
-                 "resident", "owner", "superuser"):
+    for role in (
+        "staff",
+        "admin",
+        "committee",
+        "party_branch",
+        "property_manager",
+        "partner",
+        "resident",
+        "owner",
+        "superuser",
+    ):
         assert f"({role})" in out, role
     assert "yishiting2026" in out
 
     async def counts():
+        from pathlib import Path
+
         from council.context import make_context
         from council.db.tables import Compound, JointCouncilMember, Unit
         from council.settings import Settings
 
-        from pathlib import Path
-
         ctx = make_context(Settings(data_dir=Path(demo)))
         try:
-            return (await Compound.select(Compound.name).order_by(Compound.id),
-                    await Unit.count(), await JointCouncilMember.count())
+            return (
+                await Compound.select(Compound.name).order_by(Compound.id),
+                await Unit.count(),
+                await JointCouncilMember.count(),
+            )
         finally:
             await ctx.db.close()
 
@@ -42,12 +54,29 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
     assert 1150 <= units <= 1250 and members == 3
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a good password\n"))
-    assert main(["create-user", "--phone", "13911112222", "--name", "李书记", "--compound",
-                 "yipin-shuixuan", "--role", "party_branch", "--password-stdin",
-                 "--data-dir", demo]) == 0
+    assert (
+        main(
+            [
+                "create-user",
+                "--phone",
+                "13911112222",
+                "--name",
+                "李书记",
+                "--compound",
+                "yipin-shuixuan",
+                "--role",
+                "party_branch",
+                "--password-stdin",
+                "--data-dir",
+                demo,
+            ]
+        )
+        == 0
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO("a good password\n"))
-    assert main(["create-user", "--phone", "13911112222", "--password-stdin",
-                 "--data-dir", demo]) == 2
+    assert (
+        main(["create-user", "--phone", "13911112222", "--password-stdin", "--data-dir", demo]) == 2
+    )
     assert "已经注册" in capsys.readouterr().err
 
 

@@ -17,10 +17,27 @@ MO = ROOT / "council/locale/en/LC_MESSAGES/messages.mo"
 
 def extract(tmp_path: Path) -> set[str]:
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(ROOT / "babel.cfg"), "-k", "N_", "-k", "gettext", "-o", str(pot),
-                    "--no-location", "."], check=True, capture_output=True,
-                   cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "N_",
+            "-k",
+            "gettext",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     return {m.id for m in read_po(pot.open("rb")) if m.id}
 
 
@@ -48,4 +65,6 @@ def test_placeholders_survive_translation():
 
     for m in read_po(PO.open("rb")):
         if m.id:
-            assert set(re.findall(r"%\(\w+\)s", m.id)) == set(re.findall(r"%\(\w+\)s", m.string)), m.id
+            assert set(re.findall(r"%\(\w+\)s", m.id)) == set(re.findall(r"%\(\w+\)s", m.string)), (
+                m.id
+            )

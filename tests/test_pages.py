@@ -13,8 +13,11 @@ def test_chinese_by_default_english_on_request(client, compound):
     assert r.status_code == 303 and r.headers["location"] == "/c/yipin"
     page = html(client.get("/c/yipin"))
     assert page.css_first("html").attributes["lang"] == "en"
-    assert [dt.text() for dt in page.css(".stats dt")] == ["Buildings", "Units",
-                                                          "Activated owner accounts"]
+    assert [dt.text() for dt in page.css(".stats dt")] == [
+        "Buildings",
+        "Units",
+        "Activated owner accounts",
+    ]
     assert page.css_first("button[aria-current]").text() == "English"
     client.post_form("/lang", {"lang": "zh", "next": "/"})
     assert html(client.get("/")).css_first("html").attributes["lang"] == "zh-Hans"
@@ -34,8 +37,14 @@ def test_english_error_messages_next_to_fields(client, compound):
 
 def test_every_field_has_a_label(client, compound, superuser):
     client.login(superuser.phone)
-    for path in ("/login", "/activate", "/staff", "/staff/c/yipin/roster", "/staff/c/yipin/codes",
-                 "/staff/c/yipin/accounts"):
+    for path in (
+        "/login",
+        "/activate",
+        "/staff",
+        "/staff/c/yipin/roster",
+        "/staff/c/yipin/codes",
+        "/staff/c/yipin/accounts",
+    ):
         client.cookies.delete("council_session") if path in ("/login", "/activate") else None
         page = html(client.get(path))
         fields = page.css("input:not([type=hidden]), select, textarea")
@@ -73,9 +82,15 @@ def test_printed_letters_have_unit_code_qr_and_instructions(client, compound, of
     assert len(first.css(".steps li")) == 3
     # the codes work
     client.cookies.clear()
-    r = client.post_form("/activate", {"code": code, "phone": "13811110001",
-                                       "password": "a good password",
-                                       "password2": "a good password"})
+    r = client.post_form(
+        "/activate",
+        {
+            "code": code,
+            "phone": "13811110001",
+            "password": "a good password",
+            "password2": "a good password",
+        },
+    )
     assert r.status_code == 303
 
 

@@ -172,6 +172,23 @@ def test_no_inline_script_or_style_on_any_page(client, compound, superuser):
             assert all(s.attributes.get("src") for s in page.css("script")), path
             assert not page.css("[style]") and not page.css("style"), path
             assert not any(k.startswith("on") for n in page.css("*") for k in n.attributes), path
+            assert_well_formed(page, path)
+
+
+def assert_well_formed(page, where):
+    """Attribute names a template glued together (e.g. `value="x"required`) show up here."""
+    bad = [
+        k for n in page.css("*") for k in n.attributes if not re.fullmatch(r"[a-z][a-z0-9:-]*", k)
+    ]
+    assert bad == [], where
+
+
+def test_forms_with_errors_are_well_formed(client, compound):
+    r = client.post_form("/activate", {"code": "x", "phone": "1", "password": "p"})
+    assert_well_formed(html(r), "/activate with errors")
+    assert html(r).css_first("#f-code").attributes.get("aria-invalid") == "true"
+    r = client.post_form("/login", {"phone": "1", "password": "p"})
+    assert_well_formed(html(r), "/login with errors")
 
 
 def test_request_body_limit_gives_413(client, compound, officer):

@@ -20,8 +20,14 @@ def test_every_setting_has_an_environment_variable_documented_in_the_readme():
 
 
 def test_from_env_parses_and_rejects_clearly():
-    s = Settings.from_env({"COUNCIL_DATA_DIR": "/x", "COUNCIL_ALLOWED_HOSTS": "a.cn, b.cn",
-                           "COUNCIL_SECURE_COOKIES": "true", "COUNCIL_SESSION_DAYS": "3"})
+    s = Settings.from_env(
+        {
+            "COUNCIL_DATA_DIR": "/x",
+            "COUNCIL_ALLOWED_HOSTS": "a.cn, b.cn",
+            "COUNCIL_SECURE_COOKIES": "true",
+            "COUNCIL_SESSION_DAYS": "3",
+        }
+    )
     assert s.data_dir == Path("/x") and s.allowed_hosts == ("a.cn", "b.cn")
     assert s.secure_cookies and s.session_days == 3
     with pytest.raises(SystemExit, match="COUNCIL_SESSION_DAYS"):

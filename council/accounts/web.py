@@ -44,7 +44,9 @@ async def _signed_in(
 async def login_form(
     request: Request[Any, Any, Any], next: FromQuery[str | None] = None
 ) -> Template:
-    return render(request, "login.html", {"values": {}, "errors": {}, "next": safe_next(next)})
+    return render(
+        request, "login.html", {"values": {}, "errors": {}, "next": safe_next(next, "/me")}
+    )
 
 
 @post("/login", opt=PUBLIC, name="login_post")
