@@ -15,7 +15,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 def test_every_setting_has_an_environment_variable_documented_in_the_readme():
     fields = {f.name for f in dataclasses.fields(Settings)}
     assert fields == set(Settings.ENV)
-    for name, (var, _) in Settings.ENV.items():
+    for var, _ in Settings.ENV.values():
         assert f"`{var}`" in README, var
 
 

@@ -70,9 +70,8 @@ def live_server(demo: dict[str, Any]) -> Iterator[str]:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(
-                    "server did not start:\n" + (proc.stdout.read() if proc.stdout else "")
-                )
+                output = proc.stdout.read() if proc.stdout else ""
+                raise RuntimeError("server did not start:\n" + output) from None
             time.sleep(0.2)
     yield url
     proc.terminate()
