@@ -34,10 +34,9 @@ class Settings:
     login_max_failures_account: int = 5
     login_max_failures_address: int = 30
     login_window_seconds: int = 900
-    default_language: str = "zh_Hans"
+    default_language: str = "zh"  # "zh" (简体中文) or "en"
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
-    debug: bool = False
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {
@@ -58,7 +57,6 @@ class Settings:
         "default_language": ("COUNCIL_DEFAULT_LANGUAGE", str),
         "argon2_time_cost": ("COUNCIL_ARGON2_TIME_COST", int),
         "argon2_memory_kib": ("COUNCIL_ARGON2_MEMORY_KIB", int),
-        "debug": ("COUNCIL_DEBUG", _bool),
     }
 
     @classmethod
@@ -72,6 +70,12 @@ class Settings:
                 except ValueError as e:
                     raise SystemExit(f"设置错误 {var}={env[var]!r}: {e}") from None
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.default_language not in ("zh", "en"):
+            raise SystemExit(
+                f"设置错误 COUNCIL_DEFAULT_LANGUAGE={self.default_language!r}: 应为 zh 或 en"
+            )
 
     @property
     def is_sqlite(self) -> bool:

@@ -39,6 +39,11 @@ ROSTER = (
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they are the slowest and need the other layers to work."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.path))
+
+
 # --- databases -----------------------------------------------------------------------------
 
 

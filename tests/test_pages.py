@@ -97,3 +97,13 @@ def test_printed_letters_have_unit_code_qr_and_instructions(client, compound, of
 def test_healthz(client):
     r = client.get("/healthz")
     assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+def test_language_follows_the_browser_then_the_default():
+    from council.web.i18n import pick_language
+
+    assert pick_language(None, None) == "zh"
+    assert pick_language(None, "en-US,en;q=0.9") == "en"
+    assert pick_language(None, "zh-CN,zh;q=0.9,en;q=0.8") == "zh"
+    assert pick_language(None, "fr-FR", "en") == "en"
+    assert pick_language("zh", "en-US") == "zh"  # the switcher wins

@@ -326,6 +326,7 @@ async def start_session(ctx: Context, account_id: int, previous_token: str | Non
     async with ctx.db.write():
         if previous_token:
             await Session.delete().where(Session.token_hash == _token_hash(previous_token))
+        await Session.delete().where(Session.expires_at < now())  # keep the table small
         await Session.insert(
             Session(
                 token_hash=_token_hash(token),

@@ -49,7 +49,9 @@ class RequestContextMiddleware(ASGIMiddleware):
         principal = await load_principal(self.ctx, token) if token else None
         headers = dict(scope.get("headers", []))
         lang = pick_language(
-            cookies.get(LANG_COOKIE), headers.get(b"accept-language", b"").decode("latin-1")
+            cookies.get(LANG_COOKIE),
+            headers.get(b"accept-language", b"").decode("latin-1"),
+            self.ctx.settings.default_language,
         )
         state = scope.setdefault("state", {})
         state["principal"] = principal

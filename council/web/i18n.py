@@ -36,7 +36,8 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     return text % params
 
 
-def pick_language(cookie: str | None, accept: str | None) -> str:
+def pick_language(cookie: str | None, accept: str | None, default: str = DEFAULT) -> str:
+    """The switcher's choice, else the browser's first Chinese or English preference."""
     if cookie in LANGUAGES:
         return cookie
     # Accept-Language only when it clearly prefers English over Chinese
@@ -46,4 +47,4 @@ def pick_language(cookie: str | None, accept: str | None) -> str:
             return "zh"
         if tag.startswith("en"):
             return "en"
-    return DEFAULT
+    return default

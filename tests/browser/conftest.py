@@ -78,8 +78,10 @@ def live_server(demo: dict[str, Any]) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # module scope: Playwright's sync API keeps an event loop running on this thread while open,
+    # which other tests' asyncio.run() must not meet
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")
     try:
