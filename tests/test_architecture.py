@@ -20,6 +20,10 @@ ALLOWED = {
     "re",
     "typing",
     "functools",
+    "datetime",
+    "hashlib",
+    "json",
+    "base64",
 }
 
 

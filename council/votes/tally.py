@@ -180,3 +180,28 @@ def tally_joint(scopes: Sequence[Scope], ballots: Iterable[Ballot], item: Item) 
     return JointResult(
         Item(item), tuple(tally_resolved(s, per_scope[s.name], item) for s in scopes)
     )
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """A consultative poll: one vote per resident account, passes on a simple majority of those
+    who took part. Not a decision under 民法典 §278."""
+
+    agree: int
+    oppose: int
+    abstain: int
+
+    @property
+    def voted(self) -> int:
+        return self.agree + self.oppose + self.abstain
+
+    @property
+    def passed(self) -> bool:
+        return 2 * self.agree > self.voted
+
+
+def poll_result(choices: Iterable[Choice]) -> PollResult:
+    counts = {c: 0 for c in Choice}
+    for c in choices:
+        counts[c] += 1
+    return PollResult(counts[Choice.AGREE], counts[Choice.OPPOSE], counts[Choice.ABSTAIN])
