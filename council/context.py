@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from council.accounts.passwords import Passwords
 from council.db import Database, open_database
 from council.settings import Settings
+from council.timeutil import now
 
 
 @dataclass
@@ -16,6 +19,7 @@ class Context:
     settings: Settings
     db: Database
     passwords: Passwords
+    clock: Callable[[], dt.datetime] = now  # tests move time forward through notice periods
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 under the secret key: activation codes are stored only this way."""

@@ -173,7 +173,9 @@ def make_person(
     if role is not None and compound_id is not None:
         root = accounts.Principal(0, "", "", is_superuser=True)
         client.run(accounts.grant_role, client.ctx, root, compound_id, account_id, role)
-    return Person(account_id, phone, accounts.Principal(account_id, phone, name, superuser))
+    roles = {compound_id: frozenset({role})} if role is not None and compound_id else {}
+    return Person(account_id, phone,
+                  accounts.Principal(account_id, phone, name, superuser, roles))
 
 
 @pytest.fixture

@@ -39,6 +39,54 @@ INDEXES_0001 = (
     'CREATE INDEX "audit_event_compound_ix" ON "audit_event" ("compound", "at")',
 )
 
+
+INDEXES_0002 = (
+    'CREATE UNIQUE INDEX "compound_rules_uq" ON "compound_rules" ("compound")',
+    'CREATE INDEX "matter_compound_ix" ON "matter" ("compound")',
+    'CREATE INDEX "vote_compound_ix" ON "vote" ("compound")',
+    'CREATE UNIQUE INDEX "vote_scope_uq" ON "vote_scope" ("vote", "compound")',
+    'CREATE INDEX "vote_event_vote_ix" ON "vote_event" ("vote", "at")',
+    'CREATE UNIQUE INDEX "ballot_effective_uq" ON "ballot" ("vote", "scope", "person") WHERE "status" = \'effective\'',
+    'CREATE INDEX "ballot_vote_ix" ON "ballot" ("vote", "status")',
+    'CREATE INDEX "ballot_receipt_ix" ON "ballot" ("vote", "receipt")',
+    'CREATE UNIQUE INDEX "chain_entry_uq" ON "chain_entry" ("vote", "height")',
+    'CREATE INDEX "paper_entry_vote_ix" ON "paper_entry" ("vote", "state")',
+    'CREATE UNIQUE INDEX "proxy_principal_uq" ON "proxy" ("vote", "scope", "principal")',
+    'CREATE INDEX "proxy_account_ix" ON "proxy" ("vote", "proxy_account")',
+    'CREATE UNIQUE INDEX "certification_uq" ON "certification" ("vote", "account")',
+)
+
+# Votes: ballots and their log never vanish through a cascade (ON DELETE RESTRICT).
+MIGRATION_0002 = Migration(
+    "0002_votes",
+    (
+        'CREATE TABLE "compound_rules" ("id" INTEGER PRIMARY KEY NOT NULL, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE CASCADE ON UPDATE CASCADE, "rules" TEXT NOT NULL DEFAULT \'{}\', "updated_by" INTEGER DEFAULT null, "updated_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "matter" ("id" INTEGER PRIMARY KEY NOT NULL, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "title" VARCHAR(200) NOT NULL DEFAULT \'\', "body" TEXT NOT NULL DEFAULT \'\', "stage" VARCHAR(20) NOT NULL DEFAULT \'deliberate\', "created_by" INTEGER DEFAULT null, "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "vote" ("id" INTEGER PRIMARY KEY NOT NULL, "matter" INTEGER NOT NULL REFERENCES "matter" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "kind" VARCHAR(10) NOT NULL DEFAULT \'\', "item" INTEGER DEFAULT null, "title" VARCHAR(200) NOT NULL DEFAULT \'\', "body" TEXT NOT NULL DEFAULT \'\', "method" TEXT NOT NULL DEFAULT \'\', "attachments" TEXT NOT NULL DEFAULT \'\', "state" VARCHAR(12) NOT NULL DEFAULT \'draft\', "rules" TEXT NOT NULL DEFAULT \'{}\', "announced_at" TIMESTAMPTZ DEFAULT null, "opens_at" TIMESTAMPTZ DEFAULT null, "closes_at" TIMESTAMPTZ DEFAULT null, "objection_ends_at" TIMESTAMPTZ DEFAULT null, "chain_head" VARCHAR(64) NOT NULL DEFAULT \'\', "chain_height" INTEGER NOT NULL DEFAULT 0, "created_by" INTEGER DEFAULT null, "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "vote_scope" ("id" INTEGER PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "roster_version" INTEGER REFERENCES "roster_version" ("id") ON DELETE RESTRICT ON UPDATE CASCADE)',
+        'CREATE TABLE "vote_event" ("id" INTEGER PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp, "actor" INTEGER DEFAULT null, "action" VARCHAR(30) NOT NULL DEFAULT \'\', "detail" TEXT NOT NULL DEFAULT \'\')',
+        'CREATE TABLE "ballot" ("id" INTEGER PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "scope" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "person" VARCHAR(400) NOT NULL DEFAULT \'\', "unit" INTEGER REFERENCES "unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "choice" VARCHAR(10) NOT NULL DEFAULT \'\', "channel" VARCHAR(10) NOT NULL DEFAULT \'\', "status" VARCHAR(10) NOT NULL DEFAULT \'\', "duplicate_of" INTEGER DEFAULT null, "invalid_reason" TEXT NOT NULL DEFAULT \'\', "cast_by" INTEGER DEFAULT null, "paper_no" VARCHAR(40) NOT NULL DEFAULT \'\', "receipt" VARCHAR(11) NOT NULL DEFAULT \'\', "height" INTEGER DEFAULT null, "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "chain_entry" ("id" INTEGER PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "height" INTEGER NOT NULL DEFAULT 0, "prev_hash" VARCHAR(64) NOT NULL DEFAULT \'\', "record" TEXT NOT NULL DEFAULT \'\', "hash" VARCHAR(64) NOT NULL DEFAULT \'\')',
+        'CREATE TABLE "paper_entry" ("id" INTEGER PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "paper_no" VARCHAR(40) NOT NULL DEFAULT \'\', "unit" INTEGER NOT NULL REFERENCES "unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "choice" VARCHAR(10) NOT NULL DEFAULT \'\', "invalid_reason" TEXT NOT NULL DEFAULT \'\', "state" VARCHAR(10) NOT NULL DEFAULT \'pending\', "mismatch" TEXT NOT NULL DEFAULT \'\', "replaces" INTEGER DEFAULT null, "ballot" INTEGER DEFAULT null, "entered_by" INTEGER NOT NULL DEFAULT 0, "entered_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp, "confirmed_by" INTEGER DEFAULT null, "confirmed_at" TIMESTAMPTZ DEFAULT null)',
+        'CREATE TABLE "proxy" ("id" INTEGER PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "scope" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "principal" VARCHAR(400) NOT NULL DEFAULT \'\', "principal_unit" INTEGER NOT NULL REFERENCES "unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "proxy_account" INTEGER NOT NULL REFERENCES "account" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "document" VARCHAR(255) NOT NULL DEFAULT \'\', "recorded_by" INTEGER NOT NULL DEFAULT 0, "recorded_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "certification" ("id" INTEGER PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "account" INTEGER NOT NULL REFERENCES "account" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "role" VARCHAR(20) NOT NULL DEFAULT \'\', "at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        *INDEXES_0002,
+    ),
+    (
+        'CREATE TABLE "compound_rules" ("id" SERIAL PRIMARY KEY NOT NULL, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE CASCADE ON UPDATE CASCADE, "rules" TEXT NOT NULL DEFAULT \'{}\', "updated_by" INTEGER DEFAULT null, "updated_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "matter" ("id" SERIAL PRIMARY KEY NOT NULL, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "title" VARCHAR(200) NOT NULL DEFAULT \'\', "body" TEXT NOT NULL DEFAULT \'\', "stage" VARCHAR(20) NOT NULL DEFAULT \'deliberate\', "created_by" INTEGER DEFAULT null, "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "vote" ("id" SERIAL PRIMARY KEY NOT NULL, "matter" INTEGER NOT NULL REFERENCES "matter" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "kind" VARCHAR(10) NOT NULL DEFAULT \'\', "item" INTEGER DEFAULT null, "title" VARCHAR(200) NOT NULL DEFAULT \'\', "body" TEXT NOT NULL DEFAULT \'\', "method" TEXT NOT NULL DEFAULT \'\', "attachments" TEXT NOT NULL DEFAULT \'\', "state" VARCHAR(12) NOT NULL DEFAULT \'draft\', "rules" TEXT NOT NULL DEFAULT \'{}\', "announced_at" TIMESTAMPTZ DEFAULT null, "opens_at" TIMESTAMPTZ DEFAULT null, "closes_at" TIMESTAMPTZ DEFAULT null, "objection_ends_at" TIMESTAMPTZ DEFAULT null, "chain_head" VARCHAR(64) NOT NULL DEFAULT \'\', "chain_height" INTEGER NOT NULL DEFAULT 0, "created_by" INTEGER DEFAULT null, "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "vote_scope" ("id" SERIAL PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "compound" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "roster_version" INTEGER REFERENCES "roster_version" ("id") ON DELETE RESTRICT ON UPDATE CASCADE)',
+        'CREATE TABLE "vote_event" ("id" SERIAL PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp, "actor" INTEGER DEFAULT null, "action" VARCHAR(30) NOT NULL DEFAULT \'\', "detail" TEXT NOT NULL DEFAULT \'\')',
+        'CREATE TABLE "ballot" ("id" SERIAL PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "scope" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "person" VARCHAR(400) NOT NULL DEFAULT \'\', "unit" INTEGER REFERENCES "unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "choice" VARCHAR(10) NOT NULL DEFAULT \'\', "channel" VARCHAR(10) NOT NULL DEFAULT \'\', "status" VARCHAR(10) NOT NULL DEFAULT \'\', "duplicate_of" INTEGER DEFAULT null, "invalid_reason" TEXT NOT NULL DEFAULT \'\', "cast_by" INTEGER DEFAULT null, "paper_no" VARCHAR(40) NOT NULL DEFAULT \'\', "receipt" VARCHAR(11) NOT NULL DEFAULT \'\', "height" INTEGER DEFAULT null, "created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "chain_entry" ("id" SERIAL PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "height" INTEGER NOT NULL DEFAULT 0, "prev_hash" VARCHAR(64) NOT NULL DEFAULT \'\', "record" TEXT NOT NULL DEFAULT \'\', "hash" VARCHAR(64) NOT NULL DEFAULT \'\')',
+        'CREATE TABLE "paper_entry" ("id" SERIAL PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "paper_no" VARCHAR(40) NOT NULL DEFAULT \'\', "unit" INTEGER NOT NULL REFERENCES "unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "choice" VARCHAR(10) NOT NULL DEFAULT \'\', "invalid_reason" TEXT NOT NULL DEFAULT \'\', "state" VARCHAR(10) NOT NULL DEFAULT \'pending\', "mismatch" TEXT NOT NULL DEFAULT \'\', "replaces" INTEGER DEFAULT null, "ballot" INTEGER DEFAULT null, "entered_by" INTEGER NOT NULL DEFAULT 0, "entered_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp, "confirmed_by" INTEGER DEFAULT null, "confirmed_at" TIMESTAMPTZ DEFAULT null)',
+        'CREATE TABLE "proxy" ("id" SERIAL PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "scope" INTEGER NOT NULL REFERENCES "compound" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "principal" VARCHAR(400) NOT NULL DEFAULT \'\', "principal_unit" INTEGER NOT NULL REFERENCES "unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "proxy_account" INTEGER NOT NULL REFERENCES "account" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "document" VARCHAR(255) NOT NULL DEFAULT \'\', "recorded_by" INTEGER NOT NULL DEFAULT 0, "recorded_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        'CREATE TABLE "certification" ("id" SERIAL PRIMARY KEY NOT NULL, "vote" INTEGER NOT NULL REFERENCES "vote" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "account" INTEGER NOT NULL REFERENCES "account" ("id") ON DELETE RESTRICT ON UPDATE CASCADE, "role" VARCHAR(20) NOT NULL DEFAULT \'\', "at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        *INDEXES_0002,
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0001_initial",
@@ -81,4 +129,5 @@ MIGRATIONS: tuple[Migration, ...] = (
             *INDEXES_0001,
         ),
     ),
+    MIGRATION_0002,
 )

@@ -1,0 +1,1174 @@
+"""Owner votes: one service function per use case, one transaction each, domain errors out.
+
+Every figure comes from council.votes (the pure core); this module only gathers data and
+records what happened (who, when, what) in vote_event."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from council.accounts.service import Principal
+from council.context import Context
+from council.db import is_unique_violation
+from council.db.tables import (
+    Account,
+    AccountOwner,
+    Ballot,
+    ChainEntry,
+    CompoundRules,
+    Matter,
+    PaperEntry,
+    Proxy,
+    RoleGrant,
+    RosterEntry,
+    RosterVersion,
+    Unit,
+    Vote,
+    VoteEvent,
+    VoteScope,
+)
+from council.db.tables import CertificationRow as CertRow
+from council.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound
+from council.roles import Role
+from council.votes import Ballot as CoreBallot
+from council.votes import Choice, Item, Scope, UnitKey, build_scope, tally_joint
+from council.votes import Unit as CoreUnit
+from council.votes.chain import Entry, link, receipt_code
+from council.votes.lifecycle import (
+    OFFICER_ROLES,
+    Action,
+    Blocker,
+    Certification,
+    Rules,
+    VoteFacts,
+    VoteKind,
+    VoteState,
+    after,
+    certifier_role,
+    issues_before,
+    may_cast,
+)
+from council.votes.tally import JointResult, PollResult, poll_result
+
+DEVELOPER = "@developer"
+
+
+class Blocked(DomainError):
+    """An action met blockers; they are shown to the user as a list."""
+
+    status = 409
+
+    def __init__(self, blockers: list[Blocker]) -> None:
+        super().__init__(N_("现在还不能这样做"))
+        self.blockers = blockers
+
+
+class AlreadyVoted(DomainError):
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__(N_("已经投过票了：每位业主（含其全部房屋）只有一张有效票，以第一张为准"))
+
+
+# --- reading votes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeRef:
+    compound_id: int
+    name: str
+    roster_version: int | None  # the frozen version's id, once announced
+
+
+@dataclass(frozen=True)
+class VoteRef:
+    id: int
+    matter_id: int
+    compound_id: int
+    slug: str
+    kind: VoteKind
+    item: Item | None
+    title: str
+    body: str
+    method: str
+    attachments: tuple[tuple[str, str], ...]
+    state: VoteState
+    rules: Rules
+    announced_at: dt.datetime | None
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    objection_ends_at: dt.datetime | None
+    chain_head: str
+    chain_height: int
+    scopes: tuple[ScopeRef, ...]
+
+    @property
+    def binding(self) -> bool:
+        return self.kind is VoteKind.BINDING
+
+    @property
+    def joint(self) -> bool:
+        return len(self.scopes) > 1
+
+
+def rules_from_json(text: str) -> Rules:
+    data = json.loads(text or "{}")
+    names = {f.name for f in dataclasses.fields(Rules)}
+    return Rules(**{k: v for k, v in data.items() if k in names})
+
+
+def rules_to_json(rules: Rules) -> str:
+    return json.dumps(dataclasses.asdict(rules), sort_keys=True)
+
+
+async def get_rules(compound_id: int) -> Rules:
+    row = (
+        await CompoundRules.select(CompoundRules.rules)
+        .where(CompoundRules.compound == compound_id)
+        .first()
+    )
+    return rules_from_json(row["rules"]) if row else Rules()
+
+
+async def set_rules(ctx: Context, actor: Principal, compound_id: int, rules: Rules) -> None:
+    if not actor.manages(compound_id):
+        raise Forbidden(N_("只有本小区的社区工作人员或管理员可以修改议事规则"))
+    async with ctx.db.write():
+        updated = (
+            await CompoundRules.update(
+                {
+                    CompoundRules.rules: rules_to_json(rules),
+                    CompoundRules.updated_by: actor.account_id,
+                    CompoundRules.updated_at: ctx.clock(),
+                }
+            )
+            .where(CompoundRules.compound == compound_id)
+            .returning(CompoundRules.id)
+        )
+        if not updated:
+            await CompoundRules.insert(
+                CompoundRules(
+                    compound=compound_id,
+                    rules=rules_to_json(rules),
+                    updated_by=actor.account_id,
+                    updated_at=ctx.clock(),
+                )
+            )
+
+
+async def get_vote(vote_id: int) -> VoteRef:
+    row = (
+        await Vote.select(*Vote.all_columns(), Vote.compound.slug).where(Vote.id == vote_id).first()
+    )
+    if row is None:
+        raise NotFound(N_("没有这个表决"))
+    scopes = (
+        await VoteScope.select(
+            VoteScope.compound, VoteScope.compound.name, VoteScope.roster_version
+        )
+        .where(VoteScope.vote == vote_id)
+        .order_by(VoteScope.id)
+    )
+    attachments = tuple(
+        tuple(line.split("|", 1)) if "|" in line else (line, "")
+        for line in row["attachments"].splitlines()
+        if line.strip()
+    )
+    return VoteRef(
+        id=row["id"],
+        matter_id=row["matter"],
+        compound_id=row["compound"],
+        slug=row["compound.slug"],
+        kind=VoteKind(row["kind"]),
+        item=Item(row["item"]) if row["item"] else None,
+        title=row["title"],
+        body=row["body"],
+        method=row["method"],
+        attachments=attachments,  # type: ignore[arg-type]
+        state=VoteState(row["state"]),
+        rules=rules_from_json(row["rules"]),
+        announced_at=row["announced_at"],
+        opens_at=row["opens_at"],
+        closes_at=row["closes_at"],
+        objection_ends_at=row["objection_ends_at"],
+        chain_head=row["chain_head"],
+        chain_height=row["chain_height"],
+        scopes=tuple(
+            ScopeRef(s["compound"], s["compound.name"], s["roster_version"]) for s in scopes
+        ),
+    )
+
+
+async def compound_votes(compound_id: int) -> list[dict[str, Any]]:
+    """Votes run by the compound or counting its owners (joint votes)."""
+    ids = {
+        s["vote"]
+        for s in await VoteScope.select(VoteScope.vote).where(VoteScope.compound == compound_id)
+    }
+    q = Vote.select(Vote.id, Vote.title, Vote.kind, Vote.state, Vote.opens_at, Vote.closes_at)
+    rows = await q.where((Vote.compound == compound_id) | Vote.id.is_in(list(ids) or [0])).order_by(
+        Vote.id, ascending=False
+    )
+    return rows
+
+
+async def _event(
+    vote_id: int, actor: int | None, action: str, detail: str, at: dt.datetime
+) -> None:
+    await VoteEvent.insert(
+        VoteEvent(vote=vote_id, at=at, actor=actor, action=action, detail=detail)
+    )
+
+
+async def events(vote_id: int) -> list[dict[str, Any]]:
+    return (
+        await VoteEvent.select(
+            VoteEvent.at, VoteEvent.action, VoteEvent.detail, VoteEvent.actor.display_name
+        )
+        .where(VoteEvent.vote == vote_id)
+        .order_by(VoteEvent.id)
+    )
+
+
+def _is_officer(actor: Principal, compound_ids: list[int]) -> bool:
+    return all(actor.has_role(c, {Role(r) for r in OFFICER_ROLES}) for c in compound_ids)
+
+
+# --- drafting ------------------------------------------------------------------------------
+
+
+def _parse_window(opens_at: dt.datetime | None, closes_at: dt.datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise Invalid(N_("投票结束时间必须晚于开始时间"), field="closes_at")
+
+
+async def create_vote(
+    ctx: Context,
+    actor: Principal,
+    compound_id: int,
+    *,
+    kind: VoteKind,
+    item: int | None,
+    title: str,
+    body: str,
+    method: str = "",
+    attachments: str = "",
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    joint_with: list[int] | None = None,
+) -> int:
+    """A draft vote on a new matter. A joint vote counts each listed compound separately."""
+    scope_ids = [compound_id, *[c for c in (joint_with or []) if c != compound_id]]
+    if not _is_officer(actor, scope_ids):
+        raise Forbidden(N_("只有每个相关小区的业委会、党支部或工作人员可以发起表决"))
+    title, body = title.strip(), body.strip()
+    if not title or len(title) > 200:
+        raise Invalid(N_("请填写表决事项标题（200 字以内）"), field="title")
+    if kind is VoteKind.BINDING and (item is None or not 1 <= item <= 9):
+        raise Invalid(N_("请选择民法典第二百七十八条的事项（第一至九项）"), field="item")
+    if kind is VoteKind.POLL:
+        item = None
+    _parse_window(opens_at, closes_at)
+    at = ctx.clock()
+    async with ctx.db.write():
+        m = await Matter.insert(
+            Matter(
+                compound=compound_id,
+                title=title,
+                body=body,
+                stage="vote",
+                created_by=actor.account_id,
+                created_at=at,
+            )
+        ).returning(Matter.id)
+        v = await Vote.insert(
+            Vote(
+                matter=m[0]["id"],
+                compound=compound_id,
+                kind=kind.value,
+                item=item,
+                title=title,
+                body=body,
+                method=method.strip(),
+                attachments=attachments.strip(),
+                state=VoteState.DRAFT.value,
+                rules=rules_to_json(await get_rules(compound_id)),
+                opens_at=opens_at,
+                closes_at=closes_at,
+                created_by=actor.account_id,
+                created_at=at,
+            )
+        ).returning(Vote.id)
+        vote_id = int(v[0]["id"])
+        await VoteScope.insert(*[VoteScope(vote=vote_id, compound=c) for c in scope_ids])
+        await _event(vote_id, actor.account_id, "create", title, at)
+    return vote_id
+
+
+async def update_draft(
+    ctx: Context,
+    actor: Principal,
+    vote_id: int,
+    *,
+    title: str,
+    body: str,
+    method: str,
+    attachments: str,
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+) -> None:
+    vote = await get_vote(vote_id)
+    if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
+        raise Forbidden(N_("只有业委会、党支部或工作人员可以修改表决"))
+    if vote.state is not VoteState.DRAFT:
+        raise Forbidden(N_("表决已公告：公告的内容和冻结的名册不能再修改"))
+    if not title.strip():
+        raise Invalid(N_("请填写表决事项标题（200 字以内）"), field="title")
+    _parse_window(opens_at, closes_at)
+    async with ctx.db.write():
+        await Vote.update(
+            {
+                Vote.title: title.strip(),
+                Vote.body: body.strip(),
+                Vote.method: method.strip(),
+                Vote.attachments: attachments.strip(),
+                Vote.opens_at: opens_at,
+                Vote.closes_at: closes_at,
+            }
+        ).where((Vote.id == vote_id) & (Vote.state == VoteState.DRAFT.value))
+        await _event(vote_id, actor.account_id, "edit", title.strip(), ctx.clock())
+
+
+# --- the roster a vote counts --------------------------------------------------------------
+
+
+def person_key(owners: str, developer: bool) -> str:
+    return DEVELOPER if developer else owners
+
+
+async def frozen_units(vote: VoteRef) -> dict[int, list[tuple[int, CoreUnit, str]]]:
+    """Per scope compound: (unit id, core unit, person key) from its frozen roster version,
+    or from the current units while the vote is still a draft."""
+    out: dict[int, list[tuple[int, CoreUnit, str]]] = {}
+    for s in vote.scopes:
+        if s.roster_version is not None:
+            rows = (
+                await RosterEntry.select(
+                    RosterEntry.unit,
+                    RosterEntry.unit.building.name,
+                    RosterEntry.unit.number,
+                    RosterEntry.area,
+                    RosterEntry.owners,
+                    RosterEntry.developer_unsold,
+                )
+                .where(RosterEntry.version == s.roster_version)
+                .order_by(RosterEntry.id)
+            )
+            items = [
+                (
+                    r["unit"],
+                    r["unit.building.name"],
+                    r["unit.number"],
+                    r["area"],
+                    r["owners"],
+                    r["developer_unsold"],
+                )
+                for r in rows
+            ]
+        else:
+            rows = (
+                await Unit.select(
+                    Unit.id, Unit.building.name, Unit.number, Unit.area, Unit.developer_unsold
+                )
+                .where((Unit.compound == s.compound_id) & (Unit.active == True))
+                .order_by(Unit.id)
+            )
+            from council.db.tables import UnitOwner
+
+            links: dict[int, list[str]] = {}
+            for link_row in await UnitOwner.select(UnitOwner.unit, UnitOwner.owner.ident).where(
+                UnitOwner.unit.compound == s.compound_id
+            ):
+                links.setdefault(link_row["unit"], []).append(link_row["owner.ident"])
+            items = [
+                (
+                    r["id"],
+                    r["building.name"],
+                    r["number"],
+                    r["area"],
+                    ";".join(sorted(links.get(r["id"], []))),
+                    r["developer_unsold"],
+                )
+                for r in rows
+            ]
+        out[s.compound_id] = [
+            (
+                uid,
+                CoreUnit(
+                    UnitKey(s.name, b, n),
+                    Decimal(area),
+                    frozenset(o for o in owners_s.split(";") if o),
+                    dev,
+                ),
+                person_key(owners_s, dev),
+            )
+            for uid, b, n, area, owners_s, dev in items
+        ]
+    return out
+
+
+def scopes_of(vote: VoteRef, units: dict[int, list[tuple[int, CoreUnit, str]]]) -> list[Scope]:
+    return [build_scope(s.name, [u for _, u, _ in units[s.compound_id]]) for s in vote.scopes]
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Results:
+    vote: VoteRef
+    joint: JointResult | None  # binding votes
+    poll: PollResult | None  # consultative polls
+    ballots: list[dict[str, Any]]  # effective ballots with unit labels
+
+    @property
+    def passed(self) -> bool:
+        if self.joint is not None:
+            return self.joint.passed
+        return self.poll is not None and self.poll.passed
+
+
+async def effective_ballots(vote_id: int) -> list[dict[str, Any]]:
+    return (
+        await Ballot.select(
+            Ballot.id,
+            Ballot.scope,
+            Ballot.scope.name,
+            Ballot.person,
+            Ballot.unit,
+            Ballot.unit.building.name,
+            Ballot.unit.number,
+            Ballot.choice,
+            Ballot.channel,
+            Ballot.height,
+            Ballot.receipt,
+            Ballot.cast_by,
+        )
+        .where((Ballot.vote == vote_id) & (Ballot.status == "effective"))
+        .order_by(Ballot.height)
+    )
+
+
+async def results(vote_id: int) -> Results:
+    vote = await get_vote(vote_id)
+    ballots = await effective_ballots(vote_id)
+    if not vote.binding:
+        return Results(vote, None, poll_result(Choice(b["choice"]) for b in ballots), ballots)
+    units = await frozen_units(vote)
+    core = [
+        CoreBallot(
+            UnitKey(b["scope.name"], b["unit.building.name"], b["unit.number"]), Choice(b["choice"])
+        )
+        for b in ballots
+    ]
+    assert vote.item is not None
+    return Results(vote, tally_joint(scopes_of(vote, units), core, vote.item), None, ballots)
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+async def _facts(
+    ctx: Context, vote: VoteRef, actor: Principal, new_closes_at: dt.datetime | None = None
+) -> VoteFacts:
+    certs = await CertRow.select(CertRow.account, CertRow.role).where(CertRow.vote == vote.id)
+    pending = await PaperEntry.count().where(
+        (PaperEntry.vote == vote.id) & (PaperEntry.state == "pending")
+    )
+    quorum_met = False
+    if vote.state is VoteState.OPEN and vote.binding:
+        r = await results(vote.id)
+        quorum_met = r.joint is not None and r.joint.quorum_met
+    roles: set[str] = set()
+    for s in vote.scopes:
+        roles |= {r.value for r in actor.roles.get(s.compound_id, frozenset())}
+    if actor.is_superuser:
+        roles |= {"staff"}
+    rosters = 0
+    for s in vote.scopes:
+        if await RosterVersion.exists().where(RosterVersion.compound == s.compound_id):
+            rosters += 1
+    return VoteFacts(
+        state=vote.state,
+        kind=vote.kind,
+        now=ctx.clock(),
+        rules=vote.rules,
+        title=vote.title,
+        body=vote.body,
+        scopes=rosters if rosters == len(vote.scopes) else 0,
+        opens_at=vote.opens_at,
+        closes_at=vote.closes_at,
+        objection_ends_at=vote.objection_ends_at,
+        quorum_met=quorum_met,
+        pending_paper=pending,
+        certifications=tuple(Certification(c["account"], c["role"]) for c in certs),
+        actor=actor.account_id,
+        actor_roles=frozenset(roles),
+        new_closes_at=new_closes_at,
+    )
+
+
+async def blockers(ctx: Context, vote_id: int, actor: Principal) -> dict[Action, list[Blocker]]:
+    """For the officer's page: what each action is waiting for."""
+    vote = await get_vote(vote_id)
+    facts = await _facts(ctx, vote, actor)
+    return {a: issues_before(a, facts) for a in Action if a is not Action.EXTEND}
+
+
+async def transition(
+    ctx: Context,
+    actor: Principal,
+    vote_id: int,
+    action: Action,
+    new_closes_at: dt.datetime | None = None,
+) -> VoteState:
+    vote = await get_vote(vote_id)
+    if not _is_officer(actor, [s.compound_id for s in vote.scopes]) and not actor.is_superuser:
+        raise Forbidden(N_("只有业委会、党支部或工作人员可以操作表决"))
+    async with ctx.db.write():
+        vote = await get_vote(vote_id)  # re-read inside the write lock
+        facts = await _facts(ctx, vote, actor, new_closes_at)
+        found = issues_before(action, facts)
+        if found:
+            raise Blocked(found)
+        at = ctx.clock()
+        new_state = after(action, facts)
+        values: dict[Any, Any] = {Vote.state: new_state.value}
+        detail = ""
+        if action is Action.ANNOUNCE:
+            values[Vote.announced_at] = at
+            values[Vote.rules] = rules_to_json(await get_rules(vote.compound_id))
+            frozen = []
+            for s in vote.scopes:
+                latest = (
+                    await RosterVersion.select(RosterVersion.id, RosterVersion.number)
+                    .where(RosterVersion.compound == s.compound_id)
+                    .order_by(RosterVersion.number, ascending=False)
+                    .first()
+                )
+                await VoteScope.update({VoteScope.roster_version: latest["id"]}).where(
+                    (VoteScope.vote == vote.id) & (VoteScope.compound == s.compound_id)
+                )
+                await RosterVersion.update({RosterVersion.frozen: True}).where(
+                    RosterVersion.id == latest["id"]
+                )
+                frozen.append(f"{s.name} v{latest['number']}")
+            detail = "冻结名册 " + "，".join(frozen)
+        elif action is Action.EXTEND:
+            assert new_closes_at is not None
+            values[Vote.closes_at] = new_closes_at
+            detail = f"延期至 {new_closes_at.isoformat()}（新公告）"
+        elif action is Action.START_OBJECTION:
+            values[Vote.objection_ends_at] = at + dt.timedelta(days=vote.rules.objection_days)
+        elif action is Action.CERTIFY:
+            role = certifier_role(facts)
+            assert role is not None
+            await CertRow.insert(CertRow(vote=vote.id, account=actor.account_id, role=role, at=at))
+            detail = role
+        await Vote.update(values).where(Vote.id == vote.id)
+        await _event(vote.id, actor.account_id, action.value, detail, at)
+    return new_state
+
+
+# --- casting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Castable:
+    """A person the account may cast for in a vote, and whether that is done."""
+
+    scope: int
+    scope_name: str
+    person: str
+    units: tuple[str, ...]
+    via_proxy: bool
+    ballot_receipt: str  # "" while not yet cast
+    delegated: bool  # the owner gave a proxy to someone else: they cannot cast themselves
+
+
+async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
+    """Persons of the frozen roster this account may vote for: its own (any co-owner may cast
+    the person's one ballot) and those it holds a written proxy for."""
+    if not vote.binding:  # a poll: one voice per account with a role in the compound
+        roles = await RoleGrant.exists().where(
+            (RoleGrant.account == account_id) & (RoleGrant.compound == vote.compound_id)
+        )
+        if not roles:
+            return []
+        mine_poll = (
+            await Ballot.select(Ballot.receipt)
+            .where(
+                (Ballot.vote == vote.id)
+                & (Ballot.person == f"acct:{account_id}")
+                & (Ballot.status == "effective")
+            )
+            .first()
+        )
+        home = next(s for s in vote.scopes if s.compound_id == vote.compound_id)
+        return [
+            Castable(
+                home.compound_id,
+                home.name,
+                f"acct:{account_id}",
+                (),
+                False,
+                mine_poll["receipt"] if mine_poll else "",
+                False,
+            )
+        ]
+    units = await frozen_units(vote)
+    idents: dict[int, set[str]] = {}
+    for r in await AccountOwner.select(AccountOwner.owner.ident, AccountOwner.owner.compound).where(
+        AccountOwner.account == account_id
+    ):
+        idents.setdefault(r["owner.compound"], set()).add(r["owner.ident"])
+    proxies = await Proxy.select(Proxy.scope, Proxy.principal, Proxy.proxy_account).where(
+        Proxy.vote == vote.id
+    )
+    held = {(p["scope"], p["principal"]) for p in proxies if p["proxy_account"] == account_id}
+    given = {(p["scope"], p["principal"]) for p in proxies}
+    voted = {
+        (b["scope"], b["person"]): b["receipt"]
+        for b in await Ballot.select(Ballot.scope, Ballot.person, Ballot.receipt).where(
+            (Ballot.vote == vote.id) & (Ballot.status == "effective")
+        )
+    }
+    out: list[Castable] = []
+    for s in vote.scopes:
+        mine = idents.get(s.compound_id, set())
+        persons: dict[str, list[str]] = {}
+        for _, u, pk in units[s.compound_id]:
+            persons.setdefault(pk, []).append(f"{u.key.building}-{u.key.unit}")
+        for pk, labels in persons.items():
+            own = pk != DEVELOPER and bool(set(pk.split(";")) & mine)
+            proxy = (s.compound_id, pk) in held
+            if own or proxy:
+                out.append(
+                    Castable(
+                        s.compound_id,
+                        s.name,
+                        pk,
+                        tuple(sorted(labels)),
+                        proxy,
+                        voted.get((s.compound_id, pk), ""),
+                        own and not proxy and (s.compound_id, pk) in given,
+                    )
+                )
+    return out
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+    height: int
+    chain_head: str
+
+
+async def _lock_vote(ctx: Context, vote_id: int) -> None:
+    """Serialise appends to one vote's chain: SQLite's BEGIN IMMEDIATE already holds the write
+    lock; PostgreSQL takes the vote's row lock."""
+    if not ctx.db.is_sqlite:
+        await Vote.raw("SELECT id FROM vote WHERE id = {} FOR UPDATE", vote_id)
+
+
+async def _append(ctx: Context, vote_id: int, record: dict[str, Any]) -> tuple[int, str]:
+    head = await Vote.select(Vote.chain_head, Vote.chain_height).where(Vote.id == vote_id).first()
+    height = head["chain_height"] + 1
+    prev = head["chain_head"] or "0" * 64
+    entry_hash = link(height, prev, record)
+    await ChainEntry.insert(
+        ChainEntry(
+            vote=vote_id,
+            height=height,
+            prev_hash=prev,
+            record=json.dumps(record, sort_keys=True, ensure_ascii=False),
+            hash=entry_hash,
+        )
+    )
+    await Vote.update({Vote.chain_head: entry_hash, Vote.chain_height: height}).where(
+        Vote.id == vote_id
+    )
+    return height, entry_hash
+
+
+async def _count_ballot(
+    ctx: Context,
+    vote: VoteRef,
+    scope: int,
+    person: str,
+    unit_id: int,
+    unit_label: str,
+    choice: Choice,
+    channel: str,
+    cast_by: int | None,
+    paper_no: str = "",
+) -> tuple[int, Receipt]:
+    """Insert the effective ballot and append it to the chain, inside the caller's write
+    transaction. The partial unique index makes a second effective ballot impossible."""
+    at = ctx.clock()
+    scope_name = next(s.name for s in vote.scopes if s.compound_id == scope)
+    record = {
+        "vote": vote.id,
+        "scope": scope_name,
+        "person": person,
+        "unit": unit_label,
+        "choice": choice.value,
+        "channel": channel,
+        "at": at.isoformat(),
+    }
+    height, entry_hash = await _append(ctx, vote.id, record)
+    code = receipt_code(entry_hash)
+    row = await Ballot.insert(
+        Ballot(
+            vote=vote.id,
+            scope=scope,
+            person=person,
+            unit=unit_id,
+            choice=choice.value,
+            channel=channel,
+            status="effective",
+            cast_by=cast_by,
+            paper_no=paper_no,
+            receipt=code,
+            height=height,
+            created_at=at,
+        )
+    ).returning(Ballot.id)
+    return int(row[0]["id"]), Receipt(code, height, entry_hash)
+
+
+async def cast_ballot(
+    ctx: Context, actor: Principal, vote_id: int, scope: int, person: str, choice: Choice
+) -> Receipt:
+    """An owner (any co-owner) or their proxy casts the person's one ballot on their phone.
+    The receipt exists only once the transaction has committed."""
+    vote = await get_vote(vote_id)
+    mine = {(c.scope, c.person): c for c in await castable(vote, actor.account_id)}
+    c = mine.get((scope, person))
+    if c is None:
+        raise Forbidden(N_("您不能为这位业主投票"))
+    if c.delegated:
+        raise Forbidden(N_("您已书面委托他人代为投票，不能再自己投票"))
+    unit_id: int | None = None
+    label = ""
+    if vote.binding:
+        units = await frozen_units(vote)
+        unit_id, unit = next((uid, u) for uid, u, pk in units[scope] if pk == person)
+        label = f"{unit.key.building}/{unit.key.unit}"
+    try:
+        async with ctx.db.write():
+            await _lock_vote(ctx, vote_id)
+            state = await Vote.select(Vote.state, Vote.closes_at).where(Vote.id == vote_id).first()
+            facts = dataclasses.replace(
+                await _facts_light(ctx, vote),
+                state=VoteState(state["state"]),
+                closes_at=state["closes_at"],
+            )
+            stop = may_cast(facts)
+            if stop:
+                raise Blocked(stop)
+            existing = (
+                await Ballot.select(Ballot.id, Ballot.height)
+                .where(
+                    (Ballot.vote == vote_id)
+                    & (Ballot.scope == scope)
+                    & (Ballot.person == person)
+                    & (Ballot.status == "effective")
+                )
+                .first()
+            )
+            if existing is not None:
+                if not vote.rules.allow_change:
+                    raise AlreadyVoted()
+                await Ballot.update({Ballot.status: "superseded"}).where(
+                    Ballot.id == existing["id"]
+                )
+            _, receipt = await _count_ballot(
+                ctx,
+                vote,
+                scope,
+                person,
+                unit_id,
+                label,
+                choice,
+                "proxy" if c.via_proxy else "online",
+                actor.account_id,
+            )
+    except Exception as e:
+        if is_unique_violation(e):
+            raise AlreadyVoted() from None
+        raise
+    return receipt
+
+
+async def _facts_light(ctx: Context, vote: VoteRef) -> VoteFacts:
+    return VoteFacts(
+        state=vote.state,
+        kind=vote.kind,
+        now=ctx.clock(),
+        rules=vote.rules,
+        title=vote.title,
+        body=vote.body,
+        scopes=len(vote.scopes),
+        opens_at=vote.opens_at,
+        closes_at=vote.closes_at,
+    )
+
+
+# --- paper ballots -------------------------------------------------------------------------
+
+
+async def _unit_in_vote(vote: VoteRef, building: str, number: str) -> tuple[int, int, str, str]:
+    """(scope compound, unit id, person key, label) of a unit named on paper."""
+    units = await frozen_units(vote)
+    for s in vote.scopes:
+        for uid, u, pk in units[s.compound_id]:
+            if (u.key.building, u.key.unit) == (building.strip(), number.strip()):
+                return s.compound_id, uid, pk, f"{u.key.building}/{u.key.unit}"
+    raise Invalid(N_("名册中没有这套房屋"), field="unit")
+
+
+def _paper_values(choice: str, invalid_reason: str) -> tuple[str, str]:
+    if choice == "invalid":
+        if not invalid_reason.strip():
+            raise Invalid(N_("无效票须写明原因"), field="invalid_reason")
+        return "", invalid_reason.strip()
+    if choice not in {c.value for c in Choice}:
+        raise Invalid(N_("请选择表决意见，或标记为无效票"), field="choice")
+    return choice, ""
+
+
+async def enter_paper(
+    ctx: Context,
+    actor: Principal,
+    vote_id: int,
+    paper_no: str,
+    building: str,
+    number: str,
+    choice: str,
+    invalid_reason: str = "",
+    replaces: int | None = None,
+) -> int:
+    """First officer types a paper ballot (书面表决票). It counts only once a different officer
+    has confirmed it against the original."""
+    vote = await get_vote(vote_id)
+    if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
+        raise Forbidden(N_("只有业委会、党支部或工作人员可以录入书面表决票"))
+    if not vote.rules.allow_paper:
+        raise Forbidden(N_("本小区议事规则不允许书面表决票"))
+    if vote.state not in (VoteState.OPEN, VoteState.CLOSED):
+        raise Invalid(N_("只有投票期内或刚结束、尚未公示时可以录入书面表决票"))
+    if not paper_no.strip():
+        raise Invalid(N_("请填写表决票编号"), field="paper_no")
+    choice, invalid_reason = _paper_values(choice, invalid_reason)
+    _, unit_id, _, _ = await _unit_in_vote(vote, building, number)
+    async with ctx.db.write():
+        row = await PaperEntry.insert(
+            PaperEntry(
+                vote=vote_id,
+                paper_no=paper_no.strip(),
+                unit=unit_id,
+                choice=choice,
+                invalid_reason=invalid_reason,
+                state="pending",
+                replaces=replaces,
+                entered_by=actor.account_id,
+                entered_at=ctx.clock(),
+            )
+        ).returning(PaperEntry.id)
+        await _event(vote_id, actor.account_id, "paper.enter", paper_no.strip(), ctx.clock())
+    return int(row[0]["id"])
+
+
+async def confirm_paper(
+    ctx: Context,
+    actor: Principal,
+    entry_id: int,
+    paper_no: str,
+    building: str,
+    number: str,
+    choice: str,
+    invalid_reason: str = "",
+) -> str:
+    """A different officer re-reads the original. A match counts it (or keeps it as a duplicate
+    of the person's earlier ballot, or as invalid); a mismatch sends it back, difference kept."""
+    entry = (
+        await PaperEntry.select(
+            *PaperEntry.all_columns(), PaperEntry.unit.building.name, PaperEntry.unit.number
+        )
+        .where(PaperEntry.id == entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFound(N_("没有这条录入记录"))
+    vote = await get_vote(entry["vote"])
+    if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
+        raise Forbidden(N_("只有业委会、党支部或工作人员可以核对书面表决票"))
+    if entry["entered_by"] == actor.account_id:
+        raise Forbidden(N_("录入人不能核对自己录入的表决票，须由另一位工作人员核对"))
+    if entry["state"] != "pending":
+        raise Conflict(N_("这张表决票已经核对过了"))
+    choice, invalid_reason = _paper_values(choice, invalid_reason)
+    typed = {
+        "paper_no": paper_no.strip(),
+        "unit": f"{building.strip()}/{number.strip()}",
+        "choice": choice or "invalid",
+    }
+    stored = {
+        "paper_no": entry["paper_no"],
+        "unit": f"{entry['unit.building.name']}/{entry['unit.number']}",
+        "choice": entry["choice"] or "invalid",
+    }
+    diff = {k: [stored[k], typed[k]] for k in typed if typed[k] != stored[k]}
+    at = ctx.clock()
+    scope, unit_id, person, label = await _unit_in_vote(
+        vote, entry["unit.building.name"], entry["unit.number"]
+    )
+    async with ctx.db.write():
+        claimed = (
+            await PaperEntry.update(
+                {PaperEntry.confirmed_by: actor.account_id, PaperEntry.confirmed_at: at}
+            )
+            .where((PaperEntry.id == entry_id) & (PaperEntry.state == "pending"))
+            .returning(PaperEntry.id)
+        )
+        if not claimed:
+            raise Conflict(N_("这张表决票已经核对过了"))
+        if diff:
+            await PaperEntry.update(
+                {
+                    PaperEntry.state: "mismatch",
+                    PaperEntry.mismatch: json.dumps(diff, ensure_ascii=False),
+                }
+            ).where(PaperEntry.id == entry_id)
+            await _event(vote.id, actor.account_id, "paper.mismatch", entry["paper_no"], at)
+            return "mismatch"
+        await _lock_vote(ctx, vote.id)
+        if not choice:
+            row = await Ballot.insert(
+                Ballot(
+                    vote=vote.id,
+                    scope=scope,
+                    person=person,
+                    unit=unit_id,
+                    channel="paper",
+                    status="invalid",
+                    invalid_reason=invalid_reason,
+                    cast_by=None,
+                    paper_no=entry["paper_no"],
+                    created_at=at,
+                )
+            ).returning(Ballot.id)
+            state = "invalid"
+        else:
+            first = (
+                await Ballot.select(Ballot.id)
+                .where(
+                    (Ballot.vote == vote.id)
+                    & (Ballot.scope == scope)
+                    & (Ballot.person == person)
+                    & (Ballot.status == "effective")
+                )
+                .first()
+            )
+            if first is not None:
+                row = await Ballot.insert(
+                    Ballot(
+                        vote=vote.id,
+                        scope=scope,
+                        person=person,
+                        unit=unit_id,
+                        choice=choice,
+                        channel="paper",
+                        status="duplicate",
+                        duplicate_of=first["id"],
+                        paper_no=entry["paper_no"],
+                        created_at=at,
+                    )
+                ).returning(Ballot.id)
+                state = "duplicate"
+            else:
+                ballot_id, _ = await _count_ballot(
+                    ctx,
+                    vote,
+                    scope,
+                    person,
+                    unit_id,
+                    label,
+                    Choice(choice),
+                    "paper",
+                    None,
+                    entry["paper_no"],
+                )
+                row = [{"id": ballot_id}]
+                state = "counted"
+        await PaperEntry.update({PaperEntry.state: state, PaperEntry.ballot: row[0]["id"]}).where(
+            PaperEntry.id == entry_id
+        )
+        await _event(vote.id, actor.account_id, f"paper.{state}", entry["paper_no"], at)
+    return state
+
+
+async def paper_entries(vote_id: int) -> list[dict[str, Any]]:
+    return (
+        await PaperEntry.select(
+            *PaperEntry.all_columns(),
+            PaperEntry.unit.building.name,
+            PaperEntry.unit.number,
+        )
+        .where(PaperEntry.vote == vote_id)
+        .order_by(PaperEntry.id, ascending=False)
+    )
+
+
+# --- proxies -------------------------------------------------------------------------------
+
+
+async def record_proxy(
+    ctx: Context,
+    actor: Principal,
+    vote_id: int,
+    building: str,
+    number: str,
+    proxy_phone: str,
+    document: str = "",
+) -> None:
+    """An officer records a written authorisation (委托书): principal's unit, proxy's account."""
+    from council.accounts.service import normalize_phone
+
+    vote = await get_vote(vote_id)
+    if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
+        raise Forbidden(N_("只有业委会、党支部或工作人员可以登记委托"))
+    if not vote.rules.allow_proxy:
+        raise Forbidden(N_("本小区议事规则不允许委托投票"))
+    if vote.state not in (VoteState.ANNOUNCED, VoteState.OPEN):
+        raise Invalid(N_("只有在公告后、投票结束前可以登记委托"))
+    scope, unit_id, person, _ = await _unit_in_vote(vote, building, number)
+    proxy = (
+        await Account.select(Account.id)
+        .where(Account.phone == normalize_phone(proxy_phone))
+        .first()
+    )
+    if proxy is None:
+        raise Invalid(N_("受托人还没有账号，请先为其建账号"), field="proxy_phone")
+    held = await Proxy.count().where((Proxy.vote == vote_id) & (Proxy.proxy_account == proxy["id"]))
+    if held >= vote.rules.max_principals_per_proxy:
+        raise Invalid(
+            N_("按议事规则，每位受托人最多代理 %(n)s 位业主"),
+            field="proxy_phone",
+            n=vote.rules.max_principals_per_proxy,
+        )
+    if await Ballot.exists().where(
+        (Ballot.vote == vote_id)
+        & (Ballot.scope == scope)
+        & (Ballot.person == person)
+        & (Ballot.status == "effective")
+    ):
+        raise Conflict(N_("这位业主已经投票，不能再委托"))
+    try:
+        async with ctx.db.write():
+            await Proxy.insert(
+                Proxy(
+                    vote=vote_id,
+                    scope=scope,
+                    principal=person,
+                    principal_unit=unit_id,
+                    proxy_account=proxy["id"],
+                    document=document[:255],
+                    recorded_by=actor.account_id,
+                    recorded_at=ctx.clock(),
+                )
+            )
+            await _event(
+                vote_id,
+                actor.account_id,
+                "proxy.record",
+                f"{building}/{number} -> {proxy['id']}",
+                ctx.clock(),
+            )
+    except Exception as e:
+        if is_unique_violation(e):
+            raise Conflict(N_("这位业主已经登记过委托")) from None
+        raise
+
+
+async def proxies(vote_id: int) -> list[dict[str, Any]]:
+    return await Proxy.select(
+        Proxy.principal_unit.building.name,
+        Proxy.principal_unit.number,
+        Proxy.proxy_account.display_name,
+        Proxy.proxy_account.phone,
+        Proxy.document,
+        Proxy.recorded_at,
+    ).where(Proxy.vote == vote_id)
+
+
+# --- receipts and the log ------------------------------------------------------------------
+
+
+async def chain(vote_id: int) -> list[Entry]:
+    rows = await ChainEntry.select().where(ChainEntry.vote == vote_id).order_by(ChainEntry.height)
+    return [Entry(r["height"], r["prev_hash"], json.loads(r["record"]), r["hash"]) for r in rows]
+
+
+async def find_receipt(vote_id: int, code: str) -> int | None:
+    """The chain height of a receipt, or None; never the choice."""
+    code = code.strip().upper().replace(" ", "")
+    if len(code) == 10:
+        code = f"{code[:5]}-{code[5:]}"
+    row = (
+        await Ballot.select(Ballot.height)
+        .where((Ballot.vote == vote_id) & (Ballot.receipt == code) & Ballot.height.is_not_null())
+        .first()
+    )
+    return int(row["height"]) if row else None
+
+
+# --- officers' live view -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildingTurnout:
+    scope: str
+    building: str
+    persons_voted: int
+    units: int
+
+
+async def turnout(vote: VoteRef) -> tuple[list[BuildingTurnout], list[str]]:
+    """Turnout per building and the units whose person has not voted (officers only)."""
+    units = await frozen_units(vote)
+    voted = {(b["scope"], b["person"]) for b in await effective_ballots(vote.id)}
+    per: dict[tuple[str, str], list[int]] = {}
+    missing: list[str] = []
+    for s in vote.scopes:
+        for _, u, pk in units[s.compound_id]:
+            done = (s.compound_id, pk) in voted
+            t = per.setdefault((s.name, u.key.building), [0, 0])
+            t[0] += done
+            t[1] += 1
+            if not done:
+                missing.append(f"{s.name} {u.key.building}-{u.key.unit}")
+    rows = [BuildingTurnout(k[0], k[1], v[0], v[1]) for k, v in per.items()]
+    return rows, missing
+
+
+async def officer_names(vote_id: int) -> list[dict[str, Any]]:
+    return await CertRow.select(CertRow.account.display_name, CertRow.role, CertRow.at).where(
+        CertRow.vote == vote_id
+    )
