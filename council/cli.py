@@ -219,6 +219,45 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_vote(args: argparse.Namespace) -> int:
+    from council.errors import DomainError
+    from council.votes.lifecycle import VoteState
+    from council.voting import export, service
+
+    async def job(ctx: Any) -> list[Path]:
+        vote = await service.get_vote(args.vote)
+        if vote.state in (VoteState.DRAFT, VoteState.ANNOUNCED, VoteState.OPEN):
+            raise BadInput("投票结束后才能导出")
+        return await export.write_export(args.vote, Path(args.dir))
+
+    try:
+        paths = asyncio.run(_with_context(_settings(args), job))
+    except DomainError as e:
+        raise BadInput(str(e)) from None
+    print("已导出：" + "，".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from council.voting.export import verify_export
+
+    problems, recount = verify_export(Path(args.dir))
+    if recount is not None:
+        r = recount
+        print(
+            f"重新计票：{'通过' if r['passed'] else '未通过'}，"
+            f"参与 {r['persons_voted']} 人 / {r['area_voted']} ㎡，"
+            f"同意 {r['persons_agree']} 人 / {r['area_agree']} ㎡"
+        )
+    if problems:
+        print("发现问题：", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print("哈希链完整，选票与记录一致，结果与重新计票相符。")
+    return 0
+
+
 def _item(value: str) -> int:
     try:
         n = int(value)
@@ -333,6 +372,22 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     data_dir(u)
     u.set_defaults(func=cmd_create_user)
+
+    e = sub.add_parser(
+        "export-vote", help="export a closed vote: roster, ballots, hash-chained log"
+    )
+    e.add_argument("vote", type=int, metavar="VOTE_ID")
+    e.add_argument("dir", metavar="EXPORT_DIR")
+    data_dir(e)
+    e.set_defaults(func=cmd_export_vote)
+
+    v = sub.add_parser(
+        "verify",
+        help="re-check an exported vote's hash chain and recount its tally",
+        description="Exit status 0: consistent; 1: problems found (listed); 2: unreadable input.",
+    )
+    v.add_argument("dir", metavar="EXPORT_DIR")
+    v.set_defaults(func=cmd_verify)
     return parser
 
 

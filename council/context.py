@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 

@@ -35,6 +35,7 @@ class Settings:
     login_max_failures_address: int = 30
     login_window_seconds: int = 900
     default_language: str = "zh"  # "zh" (简体中文) or "en"
+    timezone: str = "Asia/Shanghai"  # how times are entered and shown
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 
@@ -55,6 +56,7 @@ class Settings:
         "login_max_failures_address": ("COUNCIL_LOGIN_MAX_FAILURES_ADDRESS", int),
         "login_window_seconds": ("COUNCIL_LOGIN_WINDOW_SECONDS", int),
         "default_language": ("COUNCIL_DEFAULT_LANGUAGE", str),
+        "timezone": ("COUNCIL_TIMEZONE", str),
         "argon2_time_cost": ("COUNCIL_ARGON2_TIME_COST", int),
         "argon2_memory_kib": ("COUNCIL_ARGON2_MEMORY_KIB", int),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from council.db.migrate import migrate
 from council.db.tables import ALL_TABLES
 from council.roles import Role
 from council.settings import Settings
+from council.votes import Choice
+from council.votes.lifecycle import Action, VoteKind
+from council.voting import service as voting
 from council.web.app import create_app
 
 PG_ADMIN_URL = os.environ.get(
@@ -174,8 +178,7 @@ def make_person(
         root = accounts.Principal(0, "", "", is_superuser=True)
         client.run(accounts.grant_role, client.ctx, root, compound_id, account_id, role)
     roles = {compound_id: frozenset({role})} if role is not None and compound_id else {}
-    return Person(account_id, phone,
-                  accounts.Principal(account_id, phone, name, superuser, roles))
+    return Person(account_id, phone, accounts.Principal(account_id, phone, name, superuser, roles))
 
 
 @pytest.fixture
@@ -210,3 +213,86 @@ def officer(client: Client, compound: compounds.CompoundRef) -> Person:
     p = make_person(client, "13900000001", Role.STAFF, compound.id, name="社区小李")
     client.login(p.phone)
     return p
+
+
+# --- votes ---------------------------------------------------------------------------------
+
+DAY = dt.timedelta(days=1)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.t
+
+
+@pytest.fixture
+def clock(client):
+    c = Clock()
+    client.ctx.clock = c
+    return c
+
+
+@pytest.fixture
+def officers(client, compound):
+    committee = make_person(client, "13900000011", Role.COMMITTEE, compound.id, name="业委会主任")
+    party = make_person(client, "13900000012", Role.PARTY_BRANCH, compound.id, name="党支部书记")
+    return committee, party
+
+
+@pytest.fixture
+def owners(client, compound, superuser):
+    """Accounts for the owners of the fixture roster: P1, P2 (co-owner with P3), P4, P5."""
+    _, letters = client.run(
+        compounds.generate_codes, client.ctx, superuser.principal, compound, None
+    )
+    out = {}
+    for i, ltr in enumerate(letters):
+        key = (ltr.building, ltr.unit, ltr.owner_name)
+        if key in out or (ltr.owner_name == "赵敏" and ltr.unit == "202"):
+            continue
+        phone = f"1360000{i:04d}"
+        aid = client.run(
+            accounts.activate,
+            client.ctx,
+            ltr.code,
+            phone,
+            "owner password 1",
+            "owner password 1",
+            ltr.owner_name,
+            "test",
+        )
+        out[ltr.owner_name] = accounts.Principal(
+            aid, phone, ltr.owner_name, False, {compound.id: frozenset({Role.OWNER})}
+        )
+    return out
+
+
+def open_vote(client, clock, compound, officer, item=7, kind=VoteKind.BINDING, **kw):
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        officer.principal,
+        compound.id,
+        kind=kind,
+        item=item,
+        title="拆除围墙",
+        body="拆除三个小区之间的围墙。",
+        method="线上投票与书面表决票",
+        opens_at=clock.t + 15 * DAY,
+        closes_at=clock.t + 30 * DAY,
+        **kw,
+    )
+    p = officer.principal
+    client.run(voting.transition, client.ctx, p, vid, Action.ANNOUNCE)
+    clock.t += 15 * DAY
+    client.run(voting.transition, client.ctx, p, vid, Action.OPEN)
+    return vid
+
+
+def cast(client, owner, vid, choice=Choice.AGREE):
+    vote = client.run(voting.get_vote, vid)
+    (c,) = [c for c in client.run(voting.castable, vote, owner.account_id) if not c.via_proxy][:1]
+    return client.run(voting.cast_ballot, client.ctx, owner, vid, c.scope, c.person, choice)

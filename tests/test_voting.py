@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from council.accounts import service as accounts
@@ -13,70 +11,10 @@ from council.errors import Forbidden
 from council.roles import Role
 from council.votes import Choice
 from council.votes.chain import verify_chain
-from council.votes.lifecycle import Action, VoteKind, VoteState
+from council.votes.lifecycle import Action, VoteState
 from council.voting import service as voting
 
-from .conftest import ROSTER, make_person
-
-DAY = dt.timedelta(days=1)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.t
-
-
-@pytest.fixture
-def clock(client):
-    c = Clock()
-    client.ctx.clock = c
-    return c
-
-
-@pytest.fixture
-def officers(client, compound):
-    committee = make_person(client, "13900000011", Role.COMMITTEE, compound.id, name="业委会主任")
-    party = make_person(client, "13900000012", Role.PARTY_BRANCH, compound.id, name="党支部书记")
-    return committee, party
-
-
-@pytest.fixture
-def owners(client, compound, superuser):
-    """Accounts for the owners of the fixture roster: P1, P2 (co-owner with P3), P4, P5."""
-    _, letters = client.run(compounds.generate_codes, client.ctx, superuser.principal, compound,
-                            None)
-    out = {}
-    for i, ltr in enumerate(letters):
-        key = (ltr.building, ltr.unit, ltr.owner_name)
-        if key in out or (ltr.owner_name == "赵敏" and ltr.unit == "202"):
-            continue
-        phone = f"1360000{i:04d}"
-        aid = client.run(accounts.activate, client.ctx, ltr.code, phone, "owner password 1",
-                         "owner password 1", ltr.owner_name, "test")
-        out[ltr.owner_name] = accounts.Principal(aid, phone, ltr.owner_name, False,
-                                                 {compound.id: frozenset({Role.OWNER})})
-    return out
-
-
-def open_vote(client, clock, compound, officer, item=7, kind=VoteKind.BINDING, **kw):
-    vid = client.run(voting.create_vote, client.ctx, officer.principal, compound.id,
-                     kind=kind, item=item, title="拆除围墙", body="拆除三个小区之间的围墙。",
-                     method="线上投票与书面表决票", opens_at=clock.t + 15 * DAY,
-                     closes_at=clock.t + 30 * DAY, **kw)
-    p = officer.principal
-    client.run(voting.transition, client.ctx, p, vid, Action.ANNOUNCE)
-    clock.t += 15 * DAY
-    client.run(voting.transition, client.ctx, p, vid, Action.OPEN)
-    return vid
-
-
-def cast(client, owner, vid, choice=Choice.AGREE):
-    vote = client.run(voting.get_vote, vid)
-    (c,) = [c for c in client.run(voting.castable, vote, owner.account_id) if not c.via_proxy][:1]
-    return client.run(voting.cast_ballot, client.ctx, owner, vid, c.scope, c.person, choice)
+from .conftest import DAY, ROSTER, cast, make_person, open_vote
 
 
 def test_full_lifecycle_of_a_binding_vote(client, clock, compound, officers, owners):
@@ -98,13 +36,17 @@ def test_full_lifecycle_of_a_binding_vote(client, clock, compound, officers, own
     for action in (Action.CLOSE, Action.START_OBJECTION):
         client.run(voting.transition, client.ctx, committee.principal, vid, action)
     clock.t += 7 * DAY
-    assert client.run(voting.transition, client.ctx, committee.principal, vid,
-                      Action.CERTIFY) is VoteState.OBJECTION
+    assert (
+        client.run(voting.transition, client.ctx, committee.principal, vid, Action.CERTIFY)
+        is VoteState.OBJECTION
+    )
     with pytest.raises(voting.Blocked) as e:
         client.run(voting.transition, client.ctx, committee.principal, vid, Action.CERTIFY)
     assert e.value.blockers[0].code == "twice"
-    assert client.run(voting.transition, client.ctx, party.principal, vid,
-                      Action.CERTIFY) is VoteState.CERTIFIED
+    assert (
+        client.run(voting.transition, client.ctx, party.principal, vid, Action.CERTIFY)
+        is VoteState.CERTIFIED
+    )
     client.run(voting.transition, client.ctx, party.principal, vid, Action.PUBLISH)
     entries = client.run(voting.chain, vid)
     assert verify_chain(entries) == [] and len(entries) == 4
@@ -121,66 +63,146 @@ def test_one_effective_ballot_per_person_any_co_owner(client, clock, compound, o
     assert client.run(Ballot.count().where(Ballot.status == "effective")) == 1
 
 
-def test_announced_text_and_frozen_roster_cannot_change(client, clock, compound, officers,
-                                                        superuser):
+def test_announced_text_and_frozen_roster_cannot_change(
+    client, clock, compound, officers, superuser
+):
     vid = open_vote(client, clock, compound, officers[0])
     with pytest.raises(Forbidden):
-        client.run(voting.update_draft, client.ctx, officers[0].principal, vid, title="改标题",
-                   body="改", method="", attachments="", opens_at=None, closes_at=None)
+        client.run(
+            voting.update_draft,
+            client.ctx,
+            officers[0].principal,
+            vid,
+            title="改标题",
+            body="改",
+            method="",
+            attachments="",
+            opens_at=None,
+            closes_at=None,
+        )
     before = client.run(voting.frozen_units, client.run(voting.get_vote, vid))
-    client.run(compounds.import_roster, client.ctx, superuser.principal, compound,
-               ROSTER.replace("89.50", "99.00").encode(), "v2.csv")
+    client.run(
+        compounds.import_roster,
+        client.ctx,
+        superuser.principal,
+        compound,
+        ROSTER.replace("89.50", "99.00").encode(),
+        "v2.csv",
+    )
     after = client.run(voting.frozen_units, client.run(voting.get_vote, vid))
     assert [(u.key, u.area) for _, u, _ in before[compound.id]] == [
-        (u.key, u.area) for _, u, _ in after[compound.id]]
+        (u.key, u.area) for _, u, _ in after[compound.id]
+    ]
 
 
-def test_paper_ballots_need_a_second_officer_and_never_overwrite(client, clock, compound,
-                                                                 officers, owners):
+def test_paper_ballots_need_a_second_officer_and_never_overwrite(
+    client, clock, compound, officers, owners
+):
     committee, party = officers
     vid = open_vote(client, clock, compound, committee)
     cast(client, owners["张伟"], vid, Choice.AGREE)
     # a paper ballot for 张伟 too: kept as a duplicate of the online one
-    e1 = client.run(voting.enter_paper, client.ctx, committee.principal, vid, "No.001", "1",
-                    "101", "oppose")
+    e1 = client.run(
+        voting.enter_paper, client.ctx, committee.principal, vid, "No.001", "1", "101", "oppose"
+    )
     with pytest.raises(Forbidden):
-        client.run(voting.confirm_paper, client.ctx, committee.principal, e1, "No.001", "1",
-                   "101", "oppose")
-    assert client.run(voting.confirm_paper, client.ctx, party.principal, e1, "No.001", "1",
-                      "101", "oppose") == "duplicate"
+        client.run(
+            voting.confirm_paper,
+            client.ctx,
+            committee.principal,
+            e1,
+            "No.001",
+            "1",
+            "101",
+            "oppose",
+        )
+    assert (
+        client.run(
+            voting.confirm_paper, client.ctx, party.principal, e1, "No.001", "1", "101", "oppose"
+        )
+        == "duplicate"
+    )
     # a mismatch goes back with the difference kept
-    e2 = client.run(voting.enter_paper, client.ctx, committee.principal, vid, "No.002", "2",
-                    "101", "agree")
-    assert client.run(voting.confirm_paper, client.ctx, party.principal, e2, "No.002", "2",
-                      "101", "abstain") == "mismatch"
+    e2 = client.run(
+        voting.enter_paper, client.ctx, committee.principal, vid, "No.002", "2", "101", "agree"
+    )
+    assert (
+        client.run(
+            voting.confirm_paper, client.ctx, party.principal, e2, "No.002", "2", "101", "abstain"
+        )
+        == "mismatch"
+    )
     rows = client.run(voting.paper_entries, vid)
     assert '"choice": ["agree", "abstain"]' in next(r for r in rows if r["id"] == e2)["mismatch"]
-    e3 = client.run(voting.enter_paper, client.ctx, committee.principal, vid, "No.002", "2",
-                    "101", "abstain", "", e2)
-    assert client.run(voting.confirm_paper, client.ctx, party.principal, e3, "No.002", "2",
-                      "101", "abstain") == "counted"
+    e3 = client.run(
+        voting.enter_paper,
+        client.ctx,
+        committee.principal,
+        vid,
+        "No.002",
+        "2",
+        "101",
+        "abstain",
+        "",
+        e2,
+    )
+    assert (
+        client.run(
+            voting.confirm_paper, client.ctx, party.principal, e3, "No.002", "2", "101", "abstain"
+        )
+        == "counted"
+    )
     # invalid stays invalid, never an abstention
-    e4 = client.run(voting.enter_paper, client.ctx, committee.principal, vid, "No.003", "1",
-                    "201", "invalid", "两个选项都勾选")
-    assert client.run(voting.confirm_paper, client.ctx, party.principal, e4, "No.003", "1",
-                      "201", "invalid", "两个选项都勾选") == "invalid"
+    e4 = client.run(
+        voting.enter_paper,
+        client.ctx,
+        committee.principal,
+        vid,
+        "No.003",
+        "1",
+        "201",
+        "invalid",
+        "两个选项都勾选",
+    )
+    assert (
+        client.run(
+            voting.confirm_paper,
+            client.ctx,
+            party.principal,
+            e4,
+            "No.003",
+            "1",
+            "201",
+            "invalid",
+            "两个选项都勾选",
+        )
+        == "invalid"
+    )
     res = client.run(voting.results, vid).joint.scopes[0]
     assert (res.voted.persons, res.agree.persons, res.abstain.persons) == (2, 1, 1)
     online = client.run(Ballot.select().where(Ballot.channel == "online").first)
     assert online["choice"] == "agree" and online["status"] == "effective"
 
 
-def test_proxy_casts_for_the_principal_who_cannot_cast(client, clock, compound, officers,
-                                                       owners):
+def test_proxy_casts_for_the_principal_who_cannot_cast(client, clock, compound, officers, owners):
     committee, _ = officers
     vid = open_vote(client, clock, compound, committee)
-    client.run(voting.record_proxy, client.ctx, committee.principal, vid, "2", "101",
-               owners["张伟"].phone, "委托书-陈静.pdf")
+    client.run(
+        voting.record_proxy,
+        client.ctx,
+        committee.principal,
+        vid,
+        "2",
+        "101",
+        owners["张伟"].phone,
+        "委托书-陈静.pdf",
+    )
     vote = client.run(voting.get_vote, vid)
     mine = client.run(voting.castable, vote, owners["张伟"].account_id)
     proxy = next(c for c in mine if c.via_proxy)
-    client.run(voting.cast_ballot, client.ctx, owners["张伟"], vid, proxy.scope, proxy.person,
-               Choice.AGREE)
+    client.run(
+        voting.cast_ballot, client.ctx, owners["张伟"], vid, proxy.scope, proxy.person, Choice.AGREE
+    )
     with pytest.raises(Forbidden):
         cast(client, owners["陈静"], vid)
     b = client.run(Ballot.select().where(Ballot.person == "P5").first)
@@ -190,10 +212,16 @@ def test_proxy_casts_for_the_principal_who_cannot_cast(client, clock, compound, 
 def test_joint_vote_every_compound_must_pass(client, clock, compound, other_compound, superuser):
     staff = make_person(client, "13900000020", Role.STAFF, compound.id)
     root = accounts.Principal(0, "", "", is_superuser=True)
-    client.run(accounts.grant_role, client.ctx, root, other_compound.id, staff.account_id,
-               Role.STAFF)
-    staff.principal = accounts.Principal(staff.account_id, staff.phone, "", False, {
-        compound.id: frozenset({Role.STAFF}), other_compound.id: frozenset({Role.STAFF})})
+    client.run(
+        accounts.grant_role, client.ctx, root, other_compound.id, staff.account_id, Role.STAFF
+    )
+    staff.principal = accounts.Principal(
+        staff.account_id,
+        staff.phone,
+        "",
+        False,
+        {compound.id: frozenset({Role.STAFF}), other_compound.id: frozenset({Role.STAFF})},
+    )
     vid = open_vote(client, clock, compound, staff, joint_with=[other_compound.id])
     r = client.run(voting.results, vid)
     assert [s.scope for s in r.joint.scopes] == ["一品水轩", "缤纷城"]
@@ -215,8 +243,7 @@ def test_hundred_concurrent_casts_for_one_person(client, clock, compound, office
             except voting.AlreadyVoted:
                 return "already"
 
-        return await asyncio.gather(*(one(owners["王芳" if i % 2 else "李强"])
-                                      for i in range(100)))
+        return await asyncio.gather(*(one(owners["王芳" if i % 2 else "李强"]) for i in range(100)))
 
     outcomes = client.run(burst)
     assert outcomes.count("ok") == 1 and outcomes.count("already") == 99

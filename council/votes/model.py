@@ -9,6 +9,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from council.votes.exact import exact_sum
+from council.votes.rules import _zh
 
 
 class Choice(Enum):
@@ -18,7 +19,7 @@ class Choice(Enum):
 
     @property
     def zh(self) -> str:
-        return {"agree": "同意", "oppose": "反对", "abstain": "弃权"}[self.value]
+        return {"agree": _zh("同意"), "oppose": _zh("反对"), "abstain": _zh("弃权")}[self.value]
 
 
 class UnitKey(NamedTuple):

@@ -226,13 +226,22 @@ async def _event(
 
 
 async def events(vote_id: int) -> list[dict[str, Any]]:
-    return (
-        await VoteEvent.select(
-            VoteEvent.at, VoteEvent.action, VoteEvent.detail, VoteEvent.actor.display_name
-        )
+    """The vote's record: who did what, when."""
+    rows = (
+        await VoteEvent.select(VoteEvent.at, VoteEvent.action, VoteEvent.detail, VoteEvent.actor)
         .where(VoteEvent.vote == vote_id)
         .order_by(VoteEvent.id)
     )
+    ids = sorted({r["actor"] for r in rows if r["actor"]})
+    names = {
+        a["id"]: a["display_name"] or a["phone"]
+        for a in await Account.select(Account.id, Account.display_name, Account.phone).where(
+            Account.id.is_in(ids or [0])
+        )
+    }
+    for r in rows:
+        r["actor.display_name"] = names.get(r["actor"], "")
+    return rows
 
 
 def _is_officer(actor: Principal, compound_ids: list[int]) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar
@@ -17,6 +19,8 @@ from council.accounts import web as accounts_web
 from council.compounds import web as compounds_web
 from council.context import Context, make_context
 from council.settings import Settings
+from council.votes.exact import ceil_to
+from council.voting import web as voting_web
 from council.web import public
 from council.web.auth import RequestContextMiddleware
 from council.web.errors import EXCEPTION_HANDLERS
@@ -37,7 +41,13 @@ def jinja_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["localtime"] = localtime
+    env.filters["ceil2"] = ceil_to
     return env
+
+
+def localtime(t: dt.datetime | None, tz: str) -> str:
+    return t.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if t else "—"
 
 
 def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
@@ -55,6 +65,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
             *public.ROUTES,
             *accounts_web.ROUTES,
             *compounds_web.ROUTES,
+            *voting_web.ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PACKAGE / "static"],

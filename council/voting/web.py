@@ -1,0 +1,552 @@
+"""Votes on the web: officers' pages, the owner's notice → choose → confirm → receipt, and the
+public result and receipt-verification pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from council.compounds.service import CompoundRef, list_compounds
+from council.context import Context
+from council.errors import N_, DomainError, Forbidden, Invalid, NotFound
+from council.roles import Role
+from council.votes import Choice
+from council.votes.lifecycle import Action, Rules, VoteKind, VoteState
+from council.votes.rules import ITEM_TITLES_ZH, Item
+from council.voting import export as exporting
+from council.voting import service as voting
+from council.web.auth import compound_roles, login_required, principal_of, require_principal
+from council.web.i18n import gettext
+from council.web.public import PUBLIC
+from council.web.render import form_errors, redirect, render
+
+officer_required = compound_roles(Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN)
+
+
+def _tz(ctx: Context) -> ZoneInfo:
+    return ZoneInfo(ctx.settings.timezone)
+
+
+def parse_local(ctx: Context, value: str, field: str) -> dt.datetime | None:
+    """A datetime-local form value in the compound's time zone, as an aware datetime."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=_tz(ctx))
+    except ValueError:
+        raise Invalid(N_("时间格式不正确"), field=field) from None
+
+
+def local_input(ctx: Context, t: dt.datetime | None) -> str:
+    return t.astimezone(_tz(ctx)).strftime("%Y-%m-%dT%H:%M") if t else ""
+
+
+async def _vote_of(request: Request[Any, Any, Any], vote_id: int) -> voting.VoteRef:
+    compound: CompoundRef = request.scope["state"]["compound"]
+    vote = await voting.get_vote(vote_id)
+    if compound.id not in {s.compound_id for s in vote.scopes}:
+        raise NotFound(N_("没有这个表决"))
+    return vote
+
+
+def _items() -> list[tuple[int, str]]:
+    return [(int(i), ITEM_TITLES_ZH[i]) for i in Item]
+
+
+# --- officers ------------------------------------------------------------------------------
+
+
+async def _votes_page(
+    request: Request[Any, Any, Any],
+    ctx: Context,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    c: CompoundRef = request.scope["state"]["compound"]
+    p = require_principal(request)
+    others = [
+        x
+        for x in await list_compounds()
+        if x.id != c.id
+        and p.has_role(x.id, {Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN})
+    ]
+    return render(
+        request,
+        "votes/staff_list.html",
+        {
+            "compound": c,
+            "votes": await voting.compound_votes(c.id),
+            "items": _items(),
+            "others": others,
+            "values": values,
+            "errors": errors,
+            "rules": await voting.get_rules(c.id),
+        },
+        status=status,
+    )
+
+
+@get("/staff/c/{slug:str}/votes", guards=[officer_required], name="staff_votes")
+async def staff_votes(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
+) -> Template:
+    now = ctx.clock()
+    rules = await voting.get_rules(request.scope["state"]["compound"].id)
+    opens = now + dt.timedelta(days=rules.notice_days, hours=1)
+    values = {
+        "kind": "binding",
+        "opens_at": local_input(ctx, opens),
+        "closes_at": local_input(ctx, opens + dt.timedelta(days=rules.window_days)),
+    }
+    return await _votes_page(request, ctx, values, {})
+
+
+@post("/staff/c/{slug:str}/votes", guards=[officer_required], name="staff_vote_create")
+async def staff_vote_create(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
+) -> Template | Redirect:
+    c: CompoundRef = request.scope["state"]["compound"]
+    form = await request.form()
+    values = {
+        k: form.get(k, "")
+        for k in ("kind", "item", "title", "body", "method", "attachments", "opens_at", "closes_at")
+    }
+    joint = [int(x) for x in form.getall("joint", []) if str(x).isdigit()]
+    try:
+        kind = VoteKind(values["kind"]) if values["kind"] in ("binding", "poll") else None
+        if kind is None:
+            raise Invalid(N_("请选择表决类型"), field="kind")
+        item = int(values["item"]) if str(values["item"]).isdigit() else None
+        vid = await voting.create_vote(
+            ctx,
+            require_principal(request),
+            c.id,
+            kind=kind,
+            item=item,
+            title=values["title"],
+            body=values["body"],
+            method=values["method"],
+            attachments=values["attachments"],
+            opens_at=parse_local(ctx, values["opens_at"], "opens_at"),
+            closes_at=parse_local(ctx, values["closes_at"], "closes_at"),
+            joint_with=joint,
+        )
+    except DomainError as e:
+        return await _votes_page(request, ctx, values, form_errors(e), e.status)
+    return redirect(request, f"/staff/c/{c.slug}/votes/{vid}")
+
+
+async def _dashboard(
+    request: Request[Any, Any, Any],
+    ctx: Context,
+    vote: voting.VoteRef,
+    errors: dict[str, str] | None = None,
+    blocked: list[str] | None = None,
+    status: int = 200,
+) -> Template:
+    p = require_principal(request)
+    c: CompoundRef = request.scope["state"]["compound"]
+    res = await voting.results(vote.id)
+    buildings, missing = await voting.turnout(vote) if vote.binding else ([], [])
+    return render(
+        request,
+        "votes/staff_vote.html",
+        {
+            "compound": c,
+            "vote": vote,
+            "res": res,
+            "buildings": buildings,
+            "missing": missing,
+            "blockers": await voting.blockers(ctx, vote.id, p),
+            "events": await voting.events(vote.id),
+            "papers": await voting.paper_entries(vote.id),
+            "proxies": await voting.proxies(vote.id),
+            "certs": await voting.officer_names(vote.id),
+            "errors": errors or {},
+            "blocked": blocked or [],
+            "me": p.account_id,
+            "edit": {
+                "opens_at": local_input(ctx, vote.opens_at),
+                "closes_at": local_input(ctx, vote.closes_at),
+            },
+            "tz": ctx.settings.timezone,
+        },
+        fragment="votes/_figures.html",
+        status=status,
+    )
+
+
+@get("/staff/c/{slug:str}/votes/{vote_id:int}", guards=[officer_required], name="staff_vote")
+async def staff_vote(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    vote_id: FromPath[int],
+) -> Template:
+    return await _dashboard(request, ctx, await _vote_of(request, vote_id))
+
+
+@post(
+    "/staff/c/{slug:str}/votes/{vote_id:int}/edit",
+    guards=[officer_required],
+    name="staff_vote_edit",
+)
+async def staff_vote_edit(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    vote_id: FromPath[int],
+) -> Template | Redirect:
+    vote = await _vote_of(request, vote_id)
+    form = await request.form()
+    try:
+        await voting.update_draft(
+            ctx,
+            require_principal(request),
+            vote.id,
+            title=form.get("title", ""),
+            body=form.get("body", ""),
+            method=form.get("method", ""),
+            attachments=form.get("attachments", ""),
+            opens_at=parse_local(ctx, form.get("opens_at", ""), "opens_at"),
+            closes_at=parse_local(ctx, form.get("closes_at", ""), "closes_at"),
+        )
+    except Invalid as e:
+        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
+    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}")
+
+
+@post(
+    "/staff/c/{slug:str}/votes/{vote_id:int}/action",
+    guards=[officer_required],
+    name="staff_vote_action",
+)
+async def staff_vote_action(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    vote_id: FromPath[int],
+) -> Template | Redirect:
+    vote = await _vote_of(request, vote_id)
+    form = await request.form()
+    try:
+        action = Action(form.get("action", ""))
+    except ValueError:
+        return await _dashboard(request, ctx, vote, {"": gettext(N_("未知的操作"))}, status=400)
+    try:
+        new_close = parse_local(ctx, form.get("new_closes_at", ""), "new_closes_at")
+        await voting.transition(ctx, require_principal(request), vote.id, action, new_close)
+    except voting.Blocked as e:
+        msgs = [gettext(b.message, **dict(b.params)) for b in e.blockers]
+        return await _dashboard(request, ctx, vote, blocked=msgs, status=409)
+    except Invalid as e:
+        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
+    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}")
+
+
+@post(
+    "/staff/c/{slug:str}/votes/{vote_id:int}/paper",
+    guards=[officer_required],
+    name="staff_paper_enter",
+)
+async def staff_paper_enter(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    vote_id: FromPath[int],
+) -> Template | Redirect:
+    vote = await _vote_of(request, vote_id)
+    form = await request.form()
+    replaces = form.get("replaces", "")
+    try:
+        await voting.enter_paper(
+            ctx,
+            require_principal(request),
+            vote.id,
+            form.get("paper_no", ""),
+            form.get("building", ""),
+            form.get("unit", ""),
+            form.get("choice", ""),
+            form.get("invalid_reason", ""),
+            int(replaces) if replaces.isdigit() else None,
+        )
+    except Invalid as e:
+        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
+    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}#paper")
+
+
+@post(
+    "/staff/c/{slug:str}/votes/{vote_id:int}/paper/{entry_id:int}/confirm",
+    guards=[officer_required],
+    name="staff_paper_confirm",
+)
+async def staff_paper_confirm(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    vote_id: FromPath[int],
+    entry_id: FromPath[int],
+) -> Template | Redirect:
+    vote = await _vote_of(request, vote_id)
+    form = await request.form()
+    try:
+        await voting.confirm_paper(
+            ctx,
+            require_principal(request),
+            entry_id,
+            form.get("paper_no", ""),
+            form.get("building", ""),
+            form.get("unit", ""),
+            form.get("choice", ""),
+            form.get("invalid_reason", ""),
+        )
+    except Invalid as e:
+        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
+    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}#paper")
+
+
+@post(
+    "/staff/c/{slug:str}/votes/{vote_id:int}/proxy", guards=[officer_required], name="staff_proxy"
+)
+async def staff_proxy(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    vote_id: FromPath[int],
+) -> Template | Redirect:
+    vote = await _vote_of(request, vote_id)
+    form = await request.form()
+    scan = form.get("scan")
+    document = getattr(scan, "filename", "") or form.get("document", "")
+    try:
+        await voting.record_proxy(
+            ctx,
+            require_principal(request),
+            vote.id,
+            form.get("building", ""),
+            form.get("unit", ""),
+            form.get("proxy_phone", ""),
+            document,
+        )
+        if scan is not None and getattr(scan, "filename", ""):
+            await exporting.keep_scan(ctx, vote.id, scan.filename, await scan.read())
+    except Invalid as e:
+        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
+    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}#proxy")
+
+
+@post(
+    "/staff/c/{slug:str}/rules", guards=[compound_roles(Role.STAFF, Role.ADMIN)], name="staff_rules"
+)
+async def staff_rules(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
+) -> Template | Redirect:
+    c: CompoundRef = request.scope["state"]["compound"]
+    form = await request.form()
+    try:
+        rules = Rules(
+            notice_days=int(form.get("notice_days", "15")),
+            window_days=int(form.get("window_days", "15")),
+            allow_change=form.get("allow_change") == "1",
+            allow_paper=form.get("allow_paper") == "1",
+            allow_proxy=form.get("allow_proxy") == "1",
+            max_principals_per_proxy=int(form.get("max_principals_per_proxy", "1")),
+            objection_days=int(form.get("objection_days", "7")),
+            publish_per_unit=form.get("publish_per_unit") == "1",
+        )
+    except ValueError:
+        return await _votes_page(
+            request, ctx, {}, {"rules": gettext(N_("议事规则的天数和人数须是合理的整数"))}, 400
+        )
+    await voting.set_rules(ctx, require_principal(request), c.id, rules)
+    return redirect(request, f"/staff/c/{slug}/votes#rules")
+
+
+@get(
+    "/staff/c/{slug:str}/votes/{vote_id:int}/export.zip",
+    guards=[officer_required],
+    name="staff_vote_export",
+)
+async def staff_vote_export(
+    request: Request[Any, Any, Any], slug: FromPath[str], vote_id: FromPath[int]
+) -> Response[bytes]:
+    vote = await _vote_of(request, vote_id)
+    if vote.state in (VoteState.DRAFT, VoteState.ANNOUNCED, VoteState.OPEN):
+        raise Forbidden(N_("投票结束后才能导出"))
+    files = await exporting.export_files(vote.id)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files.items():
+            z.writestr(f"vote-{vote.id}/{name}", content)
+    return Response(
+        buf.getvalue(),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="vote-{vote.id}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# --- owners and the public -----------------------------------------------------------------
+
+
+async def _castables(
+    request: Request[Any, Any, Any], vote: voting.VoteRef
+) -> list[voting.Castable]:
+    p = principal_of(request)
+    if p is None or vote.state is VoteState.DRAFT:
+        return []
+    return await voting.castable(vote, p.account_id)
+
+
+async def _public_vote(vote_id: int) -> voting.VoteRef:
+    vote = await voting.get_vote(vote_id)
+    if vote.state is VoteState.DRAFT:
+        raise NotFound(N_("没有这个表决"))
+    return vote
+
+
+@get("/v/{vote_id:int}", opt=PUBLIC, name="vote_notice")
+async def vote_notice(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
+) -> Template:
+    vote = await _public_vote(vote_id)
+    return render(
+        request,
+        "votes/notice.html",
+        {
+            "vote": vote,
+            "castables": await _castables(request, vote),
+            "choices": list(Choice),
+            "now": ctx.clock(),
+            "tz": ctx.settings.timezone,
+        },
+    )
+
+
+def _cast_target(form: Any) -> tuple[int, str, Choice]:
+    try:
+        return int(form.get("scope", "")), form.get("person", ""), Choice(form.get("choice", ""))
+    except ValueError:
+        raise Invalid(N_("请选择同意、反对或弃权"), field="choice") from None
+
+
+@post("/v/{vote_id:int}/confirm", name="vote_confirm", guards=[login_required])
+async def vote_confirm(request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+    """Step two of three: the owner sees the choice once more before it counts."""
+    vote = await _public_vote(vote_id)
+    scope, person, choice = _cast_target(await request.form())
+    target = next(
+        (c for c in await _castables(request, vote) if (c.scope, c.person) == (scope, person)), None
+    )
+    if target is None:
+        raise Forbidden(N_("您不能为这位业主投票"))
+    return render(request, "votes/confirm.html", {"vote": vote, "target": target, "choice": choice})
+
+
+@post("/v/{vote_id:int}/cast", name="vote_cast", guards=[login_required])
+async def vote_cast(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
+) -> Template | Redirect:
+    vote = await _public_vote(vote_id)
+    scope, person, choice = _cast_target(await request.form())
+    try:
+        receipt = await voting.cast_ballot(
+            ctx, require_principal(request), vote.id, scope, person, choice
+        )
+    except (voting.AlreadyVoted, voting.Blocked) as e:
+        message = (
+            gettext(e.message)
+            if isinstance(e, voting.AlreadyVoted)
+            else "；".join(gettext(b.message, **dict(b.params)) for b in e.blockers)
+        )
+        return render(
+            request,
+            "votes/notice.html",
+            {
+                "vote": vote,
+                "castables": await _castables(request, vote),
+                "choices": list(Choice),
+                "now": ctx.clock(),
+                "tz": ctx.settings.timezone,
+                "error": message,
+            },
+            status=409,
+        )
+    # only now, after the commit, does the voter see a receipt
+    return redirect(request, f"/v/{vote.id}/verify?receipt={receipt.code}&mine=1")
+
+
+@get("/v/{vote_id:int}/verify", opt=PUBLIC, name="vote_verify")
+async def vote_verify(
+    request: Request[Any, Any, Any],
+    vote_id: FromPath[int],
+    receipt: FromQuery[str | None] = None,
+    mine: FromQuery[int | None] = None,
+) -> Template:
+    vote = await _public_vote(vote_id)
+    height = await voting.find_receipt(vote.id, receipt) if receipt else None
+    return render(
+        request,
+        "votes/verify.html",
+        {"vote": vote, "receipt": (receipt or "")[:20], "height": height, "mine": bool(mine)},
+    )
+
+
+@get("/v/{vote_id:int}/result", opt=PUBLIC, name="vote_result")
+async def vote_result(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
+) -> Template:
+    vote = await _public_vote(vote_id)
+    res = await voting.results(vote.id)
+    per_unit: list[dict[str, Any]] = []
+    closed = vote.state in (
+        VoteState.CLOSED,
+        VoteState.OBJECTION,
+        VoteState.CERTIFIED,
+        VoteState.PUBLISHED,
+    )
+    if vote.rules.publish_per_unit and closed and vote.binding:
+        per_unit = res.ballots
+    return render(
+        request,
+        "votes/result.html",
+        {
+            "vote": vote,
+            "res": res,
+            "per_unit": per_unit,
+            "closed": closed,
+            "final": vote.state in (VoteState.CERTIFIED, VoteState.PUBLISHED),
+        },
+        fragment="votes/_result_figures.html",
+    )
+
+
+ROUTES = [
+    staff_votes,
+    staff_vote_create,
+    staff_vote,
+    staff_vote_edit,
+    staff_vote_action,
+    staff_paper_enter,
+    staff_paper_confirm,
+    staff_proxy,
+    staff_rules,
+    staff_vote_export,
+    vote_notice,
+    vote_confirm,
+    vote_cast,
+    vote_verify,
+    vote_result,
+]

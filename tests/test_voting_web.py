@@ -1,0 +1,218 @@
+"""Owner votes through HTTP: notice, choose, confirm, receipt; public pages; export, verify."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from io import BytesIO
+
+from council.db.tables import Ballot
+from council.votes.lifecycle import Action, VoteState
+from council.voting import service as voting
+from council.voting.export import verify_export, write_export
+
+from .conftest import DAY, html, open_vote
+
+
+def login_owner(client, owner):
+    client.cookies.clear()
+    client.login(owner.phone, "owner password 1")
+
+
+def test_owner_casts_in_three_taps_and_verifies_the_receipt(
+    client, clock, compound, officers, owners
+):
+    vid = open_vote(client, clock, compound, officers[0])
+    login_owner(client, owners["张伟"])
+    notice = html(client.get(f"/v/{vid}"))
+    assert notice.css_first("h1").text() == "拆除围墙"
+    buttons = notice.css("form.choices button[name=choice]")
+    assert [b.text() for b in buttons] == ["同意", "反对", "弃权"]
+    form = notice.css_first("form.choices")
+    fields = {i.attributes["name"]: i.attributes["value"] for i in form.css("input[type=hidden]")}
+    # tap 1: choose
+    r = client.post(f"/v/{vid}/confirm", data={**fields, "choice": "agree"})
+    page = html(r)
+    assert page.css_first(".your-choice strong").text() == "同意"
+    confirm = {
+        i.attributes["name"]: i.attributes["value"] for i in page.css("form input[type=hidden]")
+    }
+    # tap 2: confirm → the receipt is shown after the commit
+    r = client.post(f"/v/{vid}/cast", data=confirm)
+    assert r.status_code == 303
+    page = html(client.get(r.headers["location"]))
+    code = page.css_first(".receipt").text()
+    assert len(code) == 11 and "记录" in page.css_first("p.notice").text()
+    # anyone can check a receipt; the page never shows the choice
+    client.cookies.clear()
+    page = html(client.get(f"/v/{vid}/verify?receipt={code}"))
+    assert "在表决记录中" in page.css_first("p.notice").text()
+    assert "同意" not in page.css_first("main").text()
+    assert html(client.get(f"/v/{vid}/verify?receipt=AAAAA-AAAAA")).css_first("p.error")
+    # the notice page now says it is done; casting again is refused clearly
+    login_owner(client, owners["张伟"])
+    assert html(client.get(f"/v/{vid}")).css_first(".ballot-card .notice")
+    r = client.post(f"/v/{vid}/cast", data={**confirm, "_csrf_token": client.csrf()})
+    assert r.status_code == 409 and "已经投过票" in html(r).css_first("p.error").text()
+
+
+def test_casting_needs_login_and_a_right_to_cast(client, clock, compound, officers, owners):
+    vid = open_vote(client, clock, compound, officers[0])
+    r = client.post_form(
+        f"/v/{vid}/cast", {"scope": compound.id, "person": "P1", "choice": "agree"}
+    )
+    assert r.status_code == 401 and html(r).css_first("h1")  # a page asking to log in
+    assert client.run(Ballot.count) == 0
+    login_owner(client, owners["张伟"])
+    r = client.post_form(
+        f"/v/{vid}/cast", {"scope": compound.id, "person": "P5", "choice": "agree"}
+    )
+    assert r.status_code == 403  # someone else's ballot
+    assert client.run(Ballot.count) == 0
+
+
+def test_public_result_page_shows_aggregates_only(client, clock, compound, officers, owners):
+    vid = open_vote(client, clock, compound, officers[0])
+    for name in ("张伟", "王芳", "赵敏", "陈静"):
+        login_owner(client, owners[name])
+        c = client.run(voting.castable, client.run(voting.get_vote, vid), owners[name].account_id)[
+            0
+        ]
+        client.post_form(
+            f"/v/{vid}/cast", {"scope": c.scope, "person": c.person, "choice": "agree"}
+        )
+    client.cookies.clear()
+    page = html(client.get(f"/v/{vid}/result"))
+    cells = {
+        tr.css_first("th").text(): [td.text() for td in tr.css("td")]
+        for tr in page.css("table.figures tbody tr")
+    }
+    assert cells["参与表决"] == ["4", "460.85"] and cells["业主总数"] == ["5", "527.45"]
+    text = page.css_first("main").text()
+    for secret in ("张伟", "王芳", "P1", "101"):
+        assert secret not in text
+    assert "目前：通过" in page.css_first(".verdict").text().replace(" ", "").replace("\n", "")
+
+
+def test_officer_dashboard_shows_blockers_and_live_figures(client, clock, compound, officers):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    client.login(committee.phone)
+    page = html(client.get(f"/staff/c/yipin/votes/{vid}"))
+    close = page.css_first("form.action button[disabled]")
+    assert close is not None and "结束投票" in close.text()
+    assert "还没到" in page.css_first("ul.blockers").text()
+    assert "还需 4 户" in page.css_first("#figures .missing").text()
+    r = client.get(f"/staff/c/yipin/votes/{vid}", headers={"HX-Request": "true"})
+    frag = html(r)
+    assert frag.css_first("title") is None and frag.css_first("section#figures")
+    r = client.post_form(f"/staff/c/yipin/votes/{vid}/action", {"action": "close"})
+    assert r.status_code == 409 and "还没到" in html(r).css_first(".banner").text()
+
+
+def test_staff_create_and_announce_a_vote_through_the_pages(client, clock, compound, officers):
+    committee, _ = officers
+    client.login(committee.phone)
+    page = html(client.get("/staff/c/yipin/votes"))
+    opens = page.css_first("#f-opens_at").attributes["value"]
+    closes = page.css_first("#f-closes_at").attributes["value"]
+    r = client.post_form(
+        "/staff/c/yipin/votes",
+        {
+            "kind": "binding",
+            "item": "5",
+            "title": "使用维修资金修电梯",
+            "body": "全文……",
+            "opens_at": opens,
+            "closes_at": closes,
+        },
+    )
+    assert r.status_code == 303
+    url = r.headers["location"]
+    r = client.post_form(url + "/action", {"action": "announce"})
+    assert r.status_code == 303
+    vote = client.run(voting.get_vote, int(url.rsplit("/", 1)[1]))
+    assert vote.state is VoteState.ANNOUNCED
+    r = client.post_form(url + "/edit", {"title": "改", "opens_at": opens, "closes_at": closes})
+    assert r.status_code == 403  # announced text is final
+
+
+def test_export_equals_tally_and_verify_catches_an_edited_ballot(
+    client, clock, compound, officers, owners, tmp_path, capsys
+):
+    from council.cli import main
+
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    for name, choice in (
+        ("张伟", "agree"),
+        ("王芳", "oppose"),
+        ("赵敏", "agree"),
+        ("陈静", "abstain"),
+    ):
+        c = client.run(voting.castable, client.run(voting.get_vote, vid), owners[name].account_id)[
+            0
+        ]
+        from council.votes import Choice
+
+        client.run(
+            voting.cast_ballot, client.ctx, owners[name], vid, c.scope, c.person, Choice(choice)
+        )
+    clock.t += 15 * DAY
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.CLOSE)
+    client.login(committee.phone)
+    r = client.get(f"/staff/c/yipin/votes/{vid}/export.zip")
+    assert r.status_code == 200
+    names = zipfile.ZipFile(BytesIO(r.content)).namelist()
+    assert sorted(names) == sorted(
+        f"vote-{vid}/{n}" for n in ("roster.csv", "ballots.csv", "chain.jsonl", "vote.json")
+    )
+    out = tmp_path / "export"
+    client.run(write_export, vid, out)
+    problems, _ = verify_export(out)
+    assert problems == []
+    # the published result equals an independent `council tally` of the export
+    published = json.loads((out / "vote.json").read_text())["result"]
+    assert (
+        main(
+            [
+                "tally",
+                "--roster",
+                str(out / "roster.csv"),
+                "--ballots",
+                str(out / "ballots.csv"),
+                "--item",
+                "7",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    tallied = json.loads(capsys.readouterr().out)
+    for key in (
+        "passed",
+        "quorum_met",
+        "persons_voted",
+        "area_voted",
+        "persons_agree",
+        "area_agree",
+        "persons_oppose",
+        "area_oppose",
+        "persons_abstain",
+        "area_abstain",
+    ):
+        assert tallied[key] == published[key], key
+    assert main(["verify", str(out)]) == 0
+    # someone edits one ballot in the database: the export no longer matches its chain
+    client.run(Ballot.update({Ballot.choice: "agree"}).where(Ballot.choice == "oppose"))
+    tampered = tmp_path / "tampered"
+    client.run(write_export, vid, tampered)
+    assert main(["verify", str(tampered)]) == 1
+    assert "不一致" in capsys.readouterr().err
+    # and a hand-edited chain line is caught too
+    lines = (out / "chain.jsonl").read_text().splitlines()
+    lines[1] = lines[1].replace('"oppose"', '"agree"')
+    (out / "chain.jsonl").write_text("\n".join(lines) + "\n")
+    assert main(["verify", str(out)]) == 1
+    assert "修改" in capsys.readouterr().err
