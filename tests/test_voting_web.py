@@ -216,3 +216,37 @@ def test_export_equals_tally_and_verify_catches_an_edited_ballot(
     (out / "chain.jsonl").write_text("\n".join(lines) + "\n")
     assert main(["verify", str(out)]) == 1
     assert "修改" in capsys.readouterr().err
+
+
+def test_hundred_concurrent_http_casts_for_one_person(client, clock, compound, officers, owners):
+    """Through the whole stack: one ballot, 99 clear "already voted" answers, no 500s."""
+    import asyncio
+
+    import httpx
+
+    vid = open_vote(client, clock, compound, officers[0])
+    sessions = []
+    for name in ("王芳", "李强"):  # the two co-owners of 1-102, each on their own phone
+        login_owner(client, owners[name])
+        sessions.append({"council_session": client.cookies["council_session"],
+                         "council_csrf": client.csrf()})
+    c = client.run(voting.castable, client.run(voting.get_vote, vid), owners["王芳"].account_id)[0]
+
+    async def burst():
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local"
+                                     ) as http:
+            async def one(i):
+                cookies = sessions[i % 2]
+                r = await http.post(f"/v/{vid}/cast", cookies=cookies, data={
+                    "scope": c.scope, "person": c.person, "choice": "agree",
+                    "_csrf_token": cookies["council_csrf"]})
+                return r.status_code, r.text
+
+            return await asyncio.gather(*(one(i) for i in range(100)))
+
+    results = client.run(burst)
+    statuses = [s for s, _ in results]
+    assert statuses.count(303) == 1 and statuses.count(409) == 99, sorted(set(statuses))
+    assert all("已经投过票" in text for s, text in results if s == 409)
+    assert client.run(Ballot.count) == 1

@@ -180,6 +180,7 @@ async def _dashboard(
                 "closes_at": local_input(ctx, vote.closes_at),
             },
             "tz": ctx.settings.timezone,
+            "role_labels": {r.value: r.label for r in Role},
         },
         fragment="votes/_figures.html",
         status=status,

@@ -34,11 +34,19 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 async def compound_page(
     request: Request[Any, Any, Any], slug: FromPath[str], welcome: FromQuery[int | None] = None
 ) -> Template:
+    from council.voting.service import compound_votes
+
     compound = await get_compound(slug)
+    votes = [v for v in await compound_votes(compound.id) if v["state"] != "draft"]
     return render(
         request,
         "compound.html",
-        {"compound": compound, "stats": await compound_stats(compound.id), "welcome": welcome},
+        {
+            "compound": compound,
+            "stats": await compound_stats(compound.id),
+            "welcome": welcome,
+            "votes": votes,
+        },
     )
 
 

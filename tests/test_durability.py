@@ -1,0 +1,153 @@
+"""No acknowledged ballot is ever lost: SIGKILL the server during a burst of casts, restart it,
+and every receipt issued before the kill is still in the log."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import httpx
+
+from council.accounts import service as accounts
+from council.compounds import service as compounds
+from council.context import make_context
+from council.db.migrate import migrate
+from council.roles import Role
+from council.settings import Settings
+from council.votes.chain import verify_chain
+from council.votes.lifecycle import Action, Rules, VoteKind
+from council.voting import service as voting
+
+from .conftest import ROSTER  # noqa: F401 - same CSV format
+
+
+def roster(n: int) -> bytes:
+    rows = ["compound,building,unit,area_m2,owners,developer_unsold"]
+    rows += [f"一品水轩,{i // 20 + 1},{i % 20 + 101},{80 + i % 40}.25,O{i},0" for i in range(n)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+async def prepare(data: Path, owners: int) -> tuple[int, list[str]]:
+    ctx = make_context(Settings(data_dir=data, argon2_time_cost=1, argon2_memory_kib=64))
+    try:
+        await migrate(ctx.db)
+        root = accounts.Principal(0, "", "", is_superuser=True)
+        c = await compounds.create_compound(ctx, root, "一品水轩", "yipin")
+        await compounds.import_roster(ctx, root, c, roster(owners), "r.csv")
+        await voting.set_rules(ctx, root, c.id, Rules(notice_days=0))
+        _, letters = await compounds.generate_codes(ctx, root, c)
+        tokens = []
+        for i, letter in enumerate(letters):
+            aid = await accounts.activate(ctx, letter.code, f"1350000{i:04d}", "pass word 12",
+                                          "pass word 12", "", f"setup-{i}")
+            tokens.append(await accounts.start_session(ctx, aid, None))
+        staff = await accounts.create_account(ctx, "13900009999", "pass word 12", "staff")
+        await accounts.grant_role(ctx, root, c.id, staff, Role.STAFF)
+        officer = accounts.Principal(staff, "", "", False, {c.id: frozenset({Role.STAFF})})
+        start = ctx.clock() + dt.timedelta(seconds=1)
+        vid = await voting.create_vote(ctx, officer, c.id, kind=VoteKind.BINDING, item=4,
+                                       title="选聘物业", body="全文", opens_at=start,
+                                       closes_at=start + dt.timedelta(days=1))
+        await voting.transition(ctx, officer, vid, Action.ANNOUNCE)
+        await asyncio.sleep(1.2)
+        await voting.transition(ctx, officer, vid, Action.OPEN)
+        return vid, tokens
+    finally:
+        await ctx.db.close()
+
+
+def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "COUNCIL_DATA_DIR": str(data)}
+    proc = subprocess.Popen([sys.executable, "-m", "council", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def test_receipts_survive_sigkill(tmp_path):
+    data = tmp_path / "data"
+    vid, tokens = asyncio.run(prepare(data, 240))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    proc = serve(data, port)
+    receipts: list[str] = []
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def worker(my_tokens: list[str]) -> None:
+        with httpx.Client(base_url=base, timeout=5) as http:
+            for token in my_tokens:
+                if killed.is_set():
+                    return
+                try:
+                    http.cookies.set("council_session", token)
+                    csrf = http.get("/login").cookies.get("council_csrf") or http.cookies.get(
+                        "council_csrf")
+                    page = http.get(f"/v/{vid}").text
+                    scope = re.search(r'name="scope" value="(\d+)"', page).group(1)
+                    person = re.search(r'name="person" value="([^"]+)"', page).group(1)
+                    r = http.post(f"/v/{vid}/cast", data={
+                        "scope": scope, "person": person, "choice": "agree",
+                        "_csrf_token": csrf})
+                except (httpx.HTTPError, AttributeError):
+                    return  # the server died under us: nothing was acknowledged
+                if r.status_code == 303:
+                    code = re.search(r"receipt=([A-Z0-9-]+)", r.headers["location"]).group(1)
+                    with lock:
+                        receipts.append(code)
+
+    threads = [threading.Thread(target=worker, args=(tokens[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 60
+    while len(receipts) < 60 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)  # mid-burst: no shutdown, no flush
+    killed.set()
+    proc.wait()
+    for t in threads:
+        t.join()
+    acknowledged = list(receipts)
+    assert len(acknowledged) >= 60, "the burst was too small to prove anything"
+    assert len(acknowledged) < len(tokens), "the kill came after the burst had finished"
+
+    proc = serve(data, port)
+    try:
+        with httpx.Client(base_url=base, timeout=5) as http:
+            lost = [code for code in acknowledged
+                    if "在表决记录中" not in http.get(f"/v/{vid}/verify",
+                                                  params={"receipt": code}).text]
+    finally:
+        proc.terminate()
+        proc.wait()
+    assert lost == []
+
+    async def check_chain() -> tuple[list[str], int]:
+        ctx = make_context(Settings(data_dir=data))
+        try:
+            entries = await voting.chain(vid)
+            return verify_chain(entries), len(entries)
+        finally:
+            await ctx.db.close()
+
+    problems, height = asyncio.run(check_chain())
+    assert problems == [] and height >= len(acknowledged)
