@@ -48,16 +48,31 @@ async def prepare(data: Path, owners: int) -> tuple[int, list[str]]:
         _, letters = await compounds.generate_codes(ctx, root, c)
         tokens = []
         for i, letter in enumerate(letters):
-            aid = await accounts.activate(ctx, letter.code, f"1350000{i:04d}", "pass word 12",
-                                          "pass word 12", "", f"setup-{i}")
+            aid = await accounts.activate(
+                ctx,
+                letter.code,
+                f"1350000{i:04d}",
+                "pass word 12",
+                "pass word 12",
+                "",
+                f"setup-{i}",
+            )
             tokens.append(await accounts.start_session(ctx, aid, None))
         staff = await accounts.create_account(ctx, "13900009999", "pass word 12", "staff")
         await accounts.grant_role(ctx, root, c.id, staff, Role.STAFF)
         officer = accounts.Principal(staff, "", "", False, {c.id: frozenset({Role.STAFF})})
         start = ctx.clock() + dt.timedelta(seconds=1)
-        vid = await voting.create_vote(ctx, officer, c.id, kind=VoteKind.BINDING, item=4,
-                                       title="选聘物业", body="全文", opens_at=start,
-                                       closes_at=start + dt.timedelta(days=1))
+        vid = await voting.create_vote(
+            ctx,
+            officer,
+            c.id,
+            kind=VoteKind.BINDING,
+            item=4,
+            title="选聘物业",
+            body="全文",
+            opens_at=start,
+            closes_at=start + dt.timedelta(days=1),
+        )
         await voting.transition(ctx, officer, vid, Action.ANNOUNCE)
         await asyncio.sleep(1.2)
         await voting.transition(ctx, officer, vid, Action.OPEN)
@@ -68,12 +83,16 @@ async def prepare(data: Path, owners: int) -> tuple[int, list[str]]:
 
 def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COUNCIL_DATA_DIR": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "council", "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "council", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return proc
         except OSError:
             time.sleep(0.1)
@@ -101,13 +120,20 @@ def test_receipts_survive_sigkill(tmp_path):
                 try:
                     http.cookies.set("council_session", token)
                     csrf = http.get("/login").cookies.get("council_csrf") or http.cookies.get(
-                        "council_csrf")
+                        "council_csrf"
+                    )
                     page = http.get(f"/v/{vid}").text
                     scope = re.search(r'name="scope" value="(\d+)"', page).group(1)
                     person = re.search(r'name="person" value="([^"]+)"', page).group(1)
-                    r = http.post(f"/v/{vid}/cast", data={
-                        "scope": scope, "person": person, "choice": "agree",
-                        "_csrf_token": csrf})
+                    r = http.post(
+                        f"/v/{vid}/cast",
+                        data={
+                            "scope": scope,
+                            "person": person,
+                            "choice": "agree",
+                            "_csrf_token": csrf,
+                        },
+                    )
                 except (httpx.HTTPError, AttributeError):
                     return  # the server died under us: nothing was acknowledged
                 if r.status_code == 303:
@@ -133,9 +159,11 @@ def test_receipts_survive_sigkill(tmp_path):
     proc = serve(data, port)
     try:
         with httpx.Client(base_url=base, timeout=5) as http:
-            lost = [code for code in acknowledged
-                    if "在表决记录中" not in http.get(f"/v/{vid}/verify",
-                                                  params={"receipt": code}).text]
+            lost = [
+                code
+                for code in acknowledged
+                if "在表决记录中" not in http.get(f"/v/{vid}/verify", params={"receipt": code}).text
+            ]
     finally:
         proc.terminate()
         proc.wait()

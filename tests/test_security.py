@@ -216,7 +216,10 @@ def test_no_inline_script_or_style_on_any_page(client, compound, superuser, a_vo
 
 
 def assert_well_formed(page, where):
-    """Attribute names a template glued together (e.g. `value="x"required`) show up here."""
+    """Attribute names a template glued together (e.g. `value="x"required`) show up here, and
+    so do duplicate ids (a label would point at the wrong field)."""
+    ids = [n.attributes["id"] for n in page.css("[id]")]
+    assert len(ids) == len(set(ids)), (where, sorted({i for i in ids if ids.count(i) > 1}))
     bad = [
         k for n in page.css("*") for k in n.attributes if not re.fullmatch(r"[a-z][a-z0-9:-]*", k)
     ]

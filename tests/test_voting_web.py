@@ -228,19 +228,29 @@ def test_hundred_concurrent_http_casts_for_one_person(client, clock, compound, o
     sessions = []
     for name in ("王芳", "李强"):  # the two co-owners of 1-102, each on their own phone
         login_owner(client, owners[name])
-        sessions.append({"council_session": client.cookies["council_session"],
-                         "council_csrf": client.csrf()})
+        sessions.append(
+            {"council_session": client.cookies["council_session"], "council_csrf": client.csrf()}
+        )
     c = client.run(voting.castable, client.run(voting.get_vote, vid), owners["王芳"].account_id)[0]
 
     async def burst():
         transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local"
-                                     ) as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver.local"
+        ) as http:
+
             async def one(i):
                 cookies = sessions[i % 2]
-                r = await http.post(f"/v/{vid}/cast", cookies=cookies, data={
-                    "scope": c.scope, "person": c.person, "choice": "agree",
-                    "_csrf_token": cookies["council_csrf"]})
+                r = await http.post(
+                    f"/v/{vid}/cast",
+                    cookies=cookies,
+                    data={
+                        "scope": c.scope,
+                        "person": c.person,
+                        "choice": "agree",
+                        "_csrf_token": cookies["council_csrf"],
+                    },
+                )
                 return r.status_code, r.text
 
             return await asyncio.gather(*(one(i) for i in range(100)))
