@@ -41,6 +41,7 @@ INDEXES_0001 = (
 
 
 INDEXES_0002 = (
+    'CREATE INDEX "roster_entry_owners_ix" ON "roster_entry" ("version", "owners")',
     'CREATE UNIQUE INDEX "compound_rules_uq" ON "compound_rules" ("compound")',
     'CREATE INDEX "matter_compound_ix" ON "matter" ("compound")',
     'CREATE INDEX "vote_compound_ix" ON "vote" ("compound")',
