@@ -344,34 +344,27 @@ async def end_session(ctx: Context, token: str) -> None:
 
 
 async def load_principal(ctx: Context, token: str) -> Principal | None:
+    """The principal of a valid session; plain SQL because it runs on every request."""
     if not token or len(token) > 100:
         return None
-    row = (
-        await Session.select(
-            Session.account.id,
-            Session.account.phone,
-            Session.account.display_name,
-            Session.account.is_superuser,
-            Session.account.is_active,
-            Session.expires_at,
-        )
-        .where(Session.token_hash == _token_hash(token))
-        .first()
+    rows = await Session.raw(
+        "SELECT a.id, a.phone, a.display_name, a.is_superuser, a.is_active, s.expires_at "
+        "FROM session s JOIN account a ON a.id = s.account WHERE s.token_hash = {}",
+        _token_hash(token),
     )
-    if row is None or row["expires_at"] < now() or not row["account.is_active"]:
+    if not rows or rows[0]["expires_at"] < now() or not rows[0]["is_active"]:
         return None
-    account_id = row["account.id"]
-    grants = await RoleGrant.select(RoleGrant.compound, RoleGrant.role).where(
-        RoleGrant.account == account_id
-    )
+    row = rows[0]
     roles: dict[int, set[Role]] = {}
-    for g in grants:
+    for g in await RoleGrant.raw(
+        "SELECT compound, role FROM role_grant WHERE account = {}", row["id"]
+    ):
         roles.setdefault(g["compound"], set()).add(Role(g["role"]))
     return Principal(
-        account_id,
-        row["account.phone"],
-        row["account.display_name"],
-        row["account.is_superuser"],
+        row["id"],
+        row["phone"],
+        row["display_name"],
+        bool(row["is_superuser"]),
         {k: frozenset(v) for k, v in roles.items()},
     )
 

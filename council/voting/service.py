@@ -58,6 +58,10 @@ from council.votes.tally import JointResult, PollResult, poll_result
 DEVELOPER = "@developer"
 
 
+HEAD_SQL = "SELECT state, closes_at, chain_head, chain_height FROM vote WHERE id = {}"
+HEAD_SQL_LOCKED = HEAD_SQL + " FOR UPDATE"
+
+
 class Blocked(DomainError):
     """An action met blockers; they are shown to the user as a list."""
 
@@ -162,17 +166,19 @@ async def set_rules(ctx: Context, actor: Principal, compound_id: int, rules: Rul
 
 
 async def get_vote(vote_id: int) -> VoteRef:
-    row = (
-        await Vote.select(*Vote.all_columns(), Vote.compound.slug).where(Vote.id == vote_id).first()
+    # plain SQL: this runs on every cast, and Piccolo's join builder costs more than the query
+    rows = await Vote.raw(
+        "SELECT v.*, c.slug AS compound_slug FROM vote v JOIN compound c ON c.id = v.compound "
+        "WHERE v.id = {}",
+        vote_id,
     )
-    if row is None:
+    if not rows:
         raise NotFound(N_("没有这个表决"))
-    scopes = (
-        await VoteScope.select(
-            VoteScope.compound, VoteScope.compound.name, VoteScope.roster_version
-        )
-        .where(VoteScope.vote == vote_id)
-        .order_by(VoteScope.id)
+    row = rows[0]
+    scopes = await VoteScope.raw(
+        "SELECT s.compound, c.name, s.roster_version FROM vote_scope s "
+        "JOIN compound c ON c.id = s.compound WHERE s.vote = {} ORDER BY s.id",
+        vote_id,
     )
     attachments = tuple(
         tuple(line.split("|", 1)) if "|" in line else (line, "")
@@ -183,7 +189,7 @@ async def get_vote(vote_id: int) -> VoteRef:
         id=row["id"],
         matter_id=row["matter"],
         compound_id=row["compound"],
-        slug=row["compound.slug"],
+        slug=row["compound_slug"],
         kind=VoteKind(row["kind"]),
         item=Item(row["item"]) if row["item"] else None,
         title=row["title"],
@@ -198,9 +204,7 @@ async def get_vote(vote_id: int) -> VoteRef:
         objection_ends_at=row["objection_ends_at"],
         chain_head=row["chain_head"],
         chain_height=row["chain_height"],
-        scopes=tuple(
-            ScopeRef(s["compound"], s["compound.name"], s["roster_version"]) for s in scopes
-        ),
+        scopes=tuple(ScopeRef(s["compound"], s["name"], s["roster_version"]) for s in scopes),
     )
 
 
@@ -695,22 +699,32 @@ async def _lock_vote(ctx: Context, vote_id: int) -> None:
         await Vote.raw("SELECT id FROM vote WHERE id = {} FOR UPDATE", vote_id)
 
 
-async def _append(ctx: Context, vote_id: int, record: dict[str, Any]) -> tuple[int, str]:
-    head = await Vote.select(Vote.chain_head, Vote.chain_height).where(Vote.id == vote_id).first()
-    height = head["chain_height"] + 1
-    prev = head["chain_head"] or "0" * 64
-    entry_hash = link(height, prev, record)
-    await ChainEntry.insert(
-        ChainEntry(
-            vote=vote_id,
-            height=height,
-            prev_hash=prev,
-            record=json.dumps(record, sort_keys=True, ensure_ascii=False),
-            hash=entry_hash,
+async def _append(
+    ctx: Context, vote_id: int, record: dict[str, Any], head: tuple[str, int] | None = None
+) -> tuple[int, str]:
+    """Append to the chain inside the caller's locked write transaction."""
+    if head is None:
+        row = (
+            await Vote.select(Vote.chain_head, Vote.chain_height).where(Vote.id == vote_id).first()
         )
+        head = (row["chain_head"], row["chain_height"])
+    height = head[1] + 1
+    prev = head[0] or "0" * 64
+    entry_hash = link(height, prev, record)
+    await ChainEntry.raw(
+        "INSERT INTO chain_entry (vote, height, prev_hash, record, hash) "
+        "VALUES ({}, {}, {}, {}, {})",
+        vote_id,
+        height,
+        prev,
+        json.dumps(record, sort_keys=True, ensure_ascii=False),
+        entry_hash,
     )
-    await Vote.update({Vote.chain_head: entry_hash, Vote.chain_height: height}).where(
-        Vote.id == vote_id
+    await Vote.raw(
+        "UPDATE vote SET chain_head = {}, chain_height = {} WHERE id = {}",
+        entry_hash,
+        height,
+        vote_id,
     )
     return height, entry_hash
 
@@ -726,6 +740,7 @@ async def _count_ballot(
     channel: str,
     cast_by: int | None,
     paper_no: str = "",
+    head: tuple[str, int] | None = None,
 ) -> tuple[int, Receipt]:
     """Insert the effective ballot and append it to the chain, inside the caller's write
     transaction. The partial unique index makes a second effective ballot impossible."""
@@ -740,7 +755,7 @@ async def _count_ballot(
         "channel": channel,
         "at": at.isoformat(),
     }
-    height, entry_hash = await _append(ctx, vote.id, record)
+    height, entry_hash = await _append(ctx, vote.id, record, head)
     code = receipt_code(entry_hash)
     row = await Ballot.insert(
         Ballot(
@@ -765,7 +780,7 @@ async def _castable_one(
     vote: VoteRef, account_id: int, scope: int, person: str
 ) -> tuple[Castable, int | None, str] | None:
     """Whether the account may cast for this one person, with the unit a ballot names; a few
-    indexed lookups, never a scan of the roster (this is on every cast's path)."""
+    indexed lookups in plain SQL, never a scan of the roster (this is on every cast's path)."""
     ref = next((s for s in vote.scopes if s.compound_id == scope), None)
     if ref is None:
         return None
@@ -779,54 +794,55 @@ async def _castable_one(
         return Castable(scope, ref.name, person, (), False, "", False), None, ""
     if ref.roster_version is None or person == DEVELOPER:
         return None
-    entry = (
-        await RosterEntry.select(
-            RosterEntry.unit, RosterEntry.unit.building.name, RosterEntry.unit.number
-        )
-        .where(
-            (RosterEntry.version == ref.roster_version)
-            & (RosterEntry.owners == person)
-            & (RosterEntry.developer_unsold == False)
-        )
-        .order_by(RosterEntry.id)
-        .first()
+    entries = await RosterEntry.raw(
+        "SELECT e.unit, b.name AS building, u.number FROM roster_entry e "
+        "JOIN unit u ON u.id = e.unit JOIN building b ON b.id = u.building "
+        "WHERE e.version = {} AND e.owners = {} AND e.developer_unsold = {} "
+        "ORDER BY e.id LIMIT 1",
+        ref.roster_version,
+        person,
+        False,
     )
-    if entry is None:
+    if not entries:
         return None
     idents = {
-        r["owner.ident"]
-        for r in await AccountOwner.select(AccountOwner.owner.ident).where(
-            (AccountOwner.account == account_id) & (AccountOwner.owner.compound == scope)
+        r["ident"]
+        for r in await AccountOwner.raw(
+            "SELECT o.ident FROM account_owner a JOIN owner o ON o.id = a.owner "
+            "WHERE a.account = {} AND o.compound = {}",
+            account_id,
+            scope,
         )
     }
-    proxy = (
-        await Proxy.select(Proxy.proxy_account)
-        .where((Proxy.vote == vote.id) & (Proxy.scope == scope) & (Proxy.principal == person))
-        .first()
+    proxies_ = await Proxy.raw(
+        "SELECT proxy_account FROM proxy WHERE vote = {} AND scope = {} AND principal = {}",
+        vote.id,
+        scope,
+        person,
     )
     own = bool(set(person.split(";")) & idents)
-    via_proxy = proxy is not None and proxy["proxy_account"] == account_id
+    via_proxy = bool(proxies_) and proxies_[0]["proxy_account"] == account_id
     if not (own or via_proxy):
         return None
-    label = f"{entry['unit.building.name']}/{entry['unit.number']}"
+    label = f"{entries[0]['building']}/{entries[0]['number']}"
     c = Castable(
-        scope,
-        ref.name,
-        person,
-        (label,),
-        via_proxy,
-        "",
-        own and not via_proxy and proxy is not None,
+        scope, ref.name, person, (label,), via_proxy, "", own and not via_proxy and bool(proxies_)
     )
-    return c, entry["unit"], label
+    return c, entries[0]["unit"], label
 
 
 async def cast_ballot(
-    ctx: Context, actor: Principal, vote_id: int, scope: int, person: str, choice: Choice
+    ctx: Context,
+    actor: Principal,
+    vote_id: int,
+    scope: int,
+    person: str,
+    choice: Choice,
+    vote: VoteRef | None = None,
 ) -> Receipt:
     """An owner (any co-owner) or their proxy casts the person's one ballot on their phone.
     The receipt exists only once the transaction has committed."""
-    vote = await get_vote(vote_id)
+    vote = vote if vote is not None and vote.id == vote_id else await get_vote(vote_id)
     found = await _castable_one(vote, actor.account_id, scope, person)
     if found is None:
         raise Forbidden(N_("您不能为这位业主投票"))
@@ -835,31 +851,32 @@ async def cast_ballot(
         raise Forbidden(N_("您已书面委托他人代为投票，不能再自己投票"))
     try:
         async with ctx.db.write():
-            await _lock_vote(ctx, vote_id)
-            state = await Vote.select(Vote.state, Vote.closes_at).where(Vote.id == vote_id).first()
+            lock = "" if ctx.db.is_sqlite else " FOR UPDATE"  # SQLite: BEGIN IMMEDIATE holds it
+            head = (
+                await Vote.raw(
+                    "SELECT state, closes_at, chain_head, chain_height FROM vote WHERE id = {}"
+                    + lock,
+                    vote_id,
+                )
+            )[0]
             facts = dataclasses.replace(
-                _facts_light(ctx, vote),
-                state=VoteState(state["state"]),
-                closes_at=state["closes_at"],
+                _facts_light(ctx, vote), state=VoteState(head["state"]), closes_at=head["closes_at"]
             )
             stop = may_cast(facts)
             if stop:
                 raise Blocked(stop)
-            existing = (
-                await Ballot.select(Ballot.id)
-                .where(
-                    (Ballot.vote == vote_id)
-                    & (Ballot.scope == scope)
-                    & (Ballot.person == person)
-                    & (Ballot.status == "effective")
-                )
-                .first()
+            existing = await Ballot.raw(
+                "SELECT id FROM ballot WHERE vote = {} AND scope = {} AND person = {} "
+                "AND status = 'effective'",
+                vote_id,
+                scope,
+                person,
             )
-            if existing is not None:
+            if existing:
                 if not vote.rules.allow_change:
                     raise AlreadyVoted()
                 await Ballot.update({Ballot.status: "superseded"}).where(
-                    Ballot.id == existing["id"]
+                    Ballot.id == existing[0]["id"]
                 )
             _, receipt = await _count_ballot(
                 ctx,
@@ -871,6 +888,7 @@ async def cast_ballot(
                 choice,
                 "proxy" if c.via_proxy else "online",
                 actor.account_id,
+                head=(head["chain_head"], head["chain_height"]),
             )
     except Exception as e:
         if is_unique_violation(e):

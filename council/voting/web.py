@@ -464,7 +464,7 @@ async def vote_cast(
     scope, person, choice = _cast_target(await request.form())
     try:
         receipt = await voting.cast_ballot(
-            ctx, require_principal(request), vote.id, scope, person, choice
+            ctx, require_principal(request), vote.id, scope, person, choice, vote
         )
     except (voting.AlreadyVoted, voting.Blocked) as e:
         message = (
