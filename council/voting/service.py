@@ -851,14 +851,9 @@ async def cast_ballot(
         raise Forbidden(N_("您已书面委托他人代为投票，不能再自己投票"))
     try:
         async with ctx.db.write():
-            lock = "" if ctx.db.is_sqlite else " FOR UPDATE"  # SQLite: BEGIN IMMEDIATE holds it
-            head = (
-                await Vote.raw(
-                    "SELECT state, closes_at, chain_head, chain_height FROM vote WHERE id = {}"
-                    + lock,
-                    vote_id,
-                )
-            )[0]
+            # PostgreSQL: the vote's row lock serialises appends; SQLite's BEGIN IMMEDIATE does
+            head_sql = HEAD_SQL if ctx.db.is_sqlite else HEAD_SQL_LOCKED
+            head = (await Vote.raw(head_sql, vote_id))[0]
             facts = dataclasses.replace(
                 _facts_light(ctx, vote), state=VoteState(head["state"]), closes_at=head["closes_at"]
             )
