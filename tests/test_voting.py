@@ -11,7 +11,7 @@ from council.errors import Forbidden
 from council.roles import Role
 from council.votes import Choice
 from council.votes.chain import verify_chain
-from council.votes.lifecycle import Action, VoteState
+from council.votes.lifecycle import Action, VoteKind, VoteState
 from council.voting import service as voting
 
 from .conftest import DAY, ROSTER, cast, make_person, open_vote
@@ -248,3 +248,63 @@ def test_hundred_concurrent_casts_for_one_person(client, clock, compound, office
     outcomes = client.run(burst)
     assert outcomes.count("ok") == 1 and outcomes.count("already") == 99
     assert client.run(Ballot.count()) == 1 and client.run(ChainEntry.count()) == 1
+
+
+def test_extend_when_turnout_is_short_with_a_new_notice(client, clock, compound, officers, owners):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    vote = client.run(voting.get_vote, vid)
+    new_close = vote.closes_at + 7 * DAY
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.EXTEND, new_close)
+    vote = client.run(voting.get_vote, vid)
+    assert vote.closes_at == new_close and vote.state is VoteState.OPEN
+    events = client.run(voting.events, vid)
+    assert events[-1]["action"] == "extend" and "新公告" in events[-1]["detail"]
+    for name in ("张伟", "王芳", "赵敏", "陈静"):
+        cast(client, owners[name], vid)
+    with pytest.raises(voting.Blocked) as e:  # quorum reached: no more extensions
+        client.run(
+            voting.transition, client.ctx, committee.principal, vid, Action.EXTEND, new_close + DAY
+        )
+    assert e.value.blockers[0].code == "quorum"
+
+
+def test_consultative_poll_of_residents(client, clock, compound, officers, owners):
+    committee, _ = officers
+    tenant = make_person(client, "13900000030", Role.RESIDENT, compound.id)
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        committee.principal,
+        compound.id,
+        kind=VoteKind.POLL,
+        item=None,
+        title="小区内是否增设充电桩",
+        body="征求意见",
+        opens_at=clock.t,
+        closes_at=clock.t + 7 * DAY,
+    )
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.ANNOUNCE)
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.OPEN)
+    vote = client.run(voting.get_vote, vid)
+    for who, choice in (
+        (tenant.principal, Choice.AGREE),
+        (owners["张伟"], Choice.AGREE),
+        (owners["王芳"], Choice.OPPOSE),
+    ):
+        (c,) = client.run(voting.castable, vote, who.account_id)
+        client.run(voting.cast_ballot, client.ctx, who, vid, c.scope, c.person, choice)
+    with pytest.raises(voting.AlreadyVoted):
+        client.run(
+            voting.cast_ballot,
+            client.ctx,
+            tenant.principal,
+            vid,
+            compound.id,
+            f"acct:{tenant.account_id}",
+            Choice.OPPOSE,
+        )
+    r = client.run(voting.results, vid)
+    assert r.joint is None and (r.poll.agree, r.poll.oppose) == (2, 1) and r.passed
+    outsider = make_person(client, "13900000031", None, None)
+    assert client.run(voting.castable, vote, outsider.account_id) == []
