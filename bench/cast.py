@@ -86,10 +86,10 @@ async def prepare(data: Path, owners: int) -> tuple[int, int, list[tuple[str, st
         await ctx.db.close()
 
 
-def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(data: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COUNCIL_DATA_DIR": str(data)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "council", "serve", "--port", str(port)],
+        [sys.executable, "-m", "council", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -153,6 +153,7 @@ def main() -> None:
     ap.add_argument("--owners", type=int, default=20000)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         data = Path(d)
@@ -161,7 +162,7 @@ def main() -> None:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        proc = serve(data, port)
+        proc = serve(data, port, a.workers)
         try:
             csrf = httpx.get(base + "/login").cookies["council_csrf"]
             st = wrk(base + "/static/app.css", a.clients, a.seconds)
@@ -182,7 +183,7 @@ def main() -> None:
     assert cast_requests < len(sessions), "ran out of owners: raise --owners"
     print(
         f"{a.clients} connections (wrk, 2 threads), {a.seconds} s each, SQLite (WAL, "
-        "synchronous=FULL), 1 server worker; server and wrk share the machine's 2 cores"
+        f"synchronous=FULL), {a.workers} server worker(s); server and wrk share 2 cores"
     )
     print(
         f"static page /static/app.css: {st[0]:8.0f} req/s  p50 {st[1]:6.1f} ms  p99 {st[2]:6.1f} ms"
