@@ -243,7 +243,7 @@ def test_hundred_concurrent_http_casts_for_one_person(client, clock, compound, o
                 cookies = sessions[i % 2]
                 r = await http.post(
                     f"/v/{vid}/cast",
-                    cookies=cookies,
+                    headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
                     data={
                         "scope": c.scope,
                         "person": c.person,
