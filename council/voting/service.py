@@ -980,6 +980,7 @@ async def confirm_paper(
     number: str,
     choice: str,
     invalid_reason: str = "",
+    vote_id: int | None = None,
 ) -> str:
     """A different officer re-reads the original. A match counts it (or keeps it as a duplicate
     of the person's earlier ballot, or as invalid); a mismatch sends it back, difference kept."""
@@ -990,7 +991,7 @@ async def confirm_paper(
         .where(PaperEntry.id == entry_id)
         .first()
     )
-    if entry is None:
+    if entry is None or (vote_id is not None and entry["vote"] != vote_id):
         raise NotFound(N_("没有这条录入记录"))
     vote = await get_vote(entry["vote"])
     if not _is_officer(actor, [s.compound_id for s in vote.scopes]):

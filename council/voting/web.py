@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -197,6 +198,28 @@ async def staff_vote(
     return await _dashboard(request, ctx, await _vote_of(request, vote_id))
 
 
+async def _officer_post(
+    request: Request[Any, Any, Any],
+    ctx: Context,
+    vote_id: int,
+    anchor: str,
+    act: Callable[[voting.VoteRef, Any, Any], Awaitable[object]],
+) -> Template | Redirect:
+    """One officer form on a vote: do it, then back to the dashboard (post/redirect/get), or
+    the dashboard again with the field errors or the blockers that stopped it."""
+    vote = await _vote_of(request, vote_id)
+    form = await request.form()
+    try:
+        await act(vote, form, require_principal(request))
+    except voting.Blocked as e:
+        msgs = [gettext(b.message, **dict(b.params)) for b in e.blockers]
+        return await _dashboard(request, ctx, vote, blocked=msgs, status=409)
+    except Invalid as e:
+        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
+    c: CompoundRef = request.scope["state"]["compound"]
+    return redirect(request, f"/staff/c/{c.slug}/votes/{vote.id}{anchor}")
+
+
 @post(
     "/staff/c/{slug:str}/votes/{vote_id:int}/edit",
     guards=[officer_required],
@@ -208,12 +231,10 @@ async def staff_vote_edit(
     slug: FromPath[str],
     vote_id: FromPath[int],
 ) -> Template | Redirect:
-    vote = await _vote_of(request, vote_id)
-    form = await request.form()
-    try:
+    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
         await voting.update_draft(
             ctx,
-            require_principal(request),
+            actor,
             vote.id,
             title=form.get("title", ""),
             body=form.get("body", ""),
@@ -222,9 +243,8 @@ async def staff_vote_edit(
             opens_at=parse_local(ctx, form.get("opens_at", ""), "opens_at"),
             closes_at=parse_local(ctx, form.get("closes_at", ""), "closes_at"),
         )
-    except Invalid as e:
-        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
-    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}")
+
+    return await _officer_post(request, ctx, vote_id, "", act)
 
 
 @post(
@@ -238,21 +258,15 @@ async def staff_vote_action(
     slug: FromPath[str],
     vote_id: FromPath[int],
 ) -> Template | Redirect:
-    vote = await _vote_of(request, vote_id)
-    form = await request.form()
-    try:
-        action = Action(form.get("action", ""))
-    except ValueError:
-        return await _dashboard(request, ctx, vote, {"": gettext(N_("未知的操作"))}, status=400)
-    try:
+    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
+        try:
+            action = Action(form.get("action", ""))
+        except ValueError:
+            raise Invalid(N_("未知的操作")) from None
         new_close = parse_local(ctx, form.get("new_closes_at", ""), "new_closes_at")
-        await voting.transition(ctx, require_principal(request), vote.id, action, new_close)
-    except voting.Blocked as e:
-        msgs = [gettext(b.message, **dict(b.params)) for b in e.blockers]
-        return await _dashboard(request, ctx, vote, blocked=msgs, status=409)
-    except Invalid as e:
-        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
-    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}")
+        await voting.transition(ctx, actor, vote.id, action, new_close)
+
+    return await _officer_post(request, ctx, vote_id, "", act)
 
 
 @post(
@@ -266,13 +280,11 @@ async def staff_paper_enter(
     slug: FromPath[str],
     vote_id: FromPath[int],
 ) -> Template | Redirect:
-    vote = await _vote_of(request, vote_id)
-    form = await request.form()
-    replaces = form.get("replaces", "")
-    try:
+    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
+        replaces = form.get("replaces", "")
         await voting.enter_paper(
             ctx,
-            require_principal(request),
+            actor,
             vote.id,
             form.get("paper_no", ""),
             form.get("building", ""),
@@ -281,9 +293,8 @@ async def staff_paper_enter(
             form.get("invalid_reason", ""),
             int(replaces) if replaces.isdigit() else None,
         )
-    except Invalid as e:
-        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
-    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}#paper")
+
+    return await _officer_post(request, ctx, vote_id, "#paper", act)
 
 
 @post(
@@ -298,22 +309,20 @@ async def staff_paper_confirm(
     vote_id: FromPath[int],
     entry_id: FromPath[int],
 ) -> Template | Redirect:
-    vote = await _vote_of(request, vote_id)
-    form = await request.form()
-    try:
+    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
         await voting.confirm_paper(
             ctx,
-            require_principal(request),
+            actor,
             entry_id,
             form.get("paper_no", ""),
             form.get("building", ""),
             form.get("unit", ""),
             form.get("choice", ""),
             form.get("invalid_reason", ""),
+            vote_id=vote.id,
         )
-    except Invalid as e:
-        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
-    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}#paper")
+
+    return await _officer_post(request, ctx, vote_id, "#paper", act)
 
 
 @post(
@@ -325,25 +334,22 @@ async def staff_proxy(
     slug: FromPath[str],
     vote_id: FromPath[int],
 ) -> Template | Redirect:
-    vote = await _vote_of(request, vote_id)
-    form = await request.form()
-    scan = form.get("scan")
-    document = getattr(scan, "filename", "") or form.get("document", "")
-    try:
+    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
+        scan = form.get("scan")
+        filename = getattr(scan, "filename", "") if scan is not None else ""
         await voting.record_proxy(
             ctx,
-            require_principal(request),
+            actor,
             vote.id,
             form.get("building", ""),
             form.get("unit", ""),
             form.get("proxy_phone", ""),
-            document,
+            filename,
         )
-        if scan is not None and getattr(scan, "filename", ""):
-            await exporting.keep_scan(ctx, vote.id, scan.filename, await scan.read())
-    except Invalid as e:
-        return await _dashboard(request, ctx, vote, form_errors(e), status=400)
-    return redirect(request, f"/staff/c/{slug}/votes/{vote.id}#proxy")
+        if filename:
+            await exporting.keep_scan(ctx, vote.id, filename, await scan.read())
+
+    return await _officer_post(request, ctx, vote_id, "#proxy", act)
 
 
 @post(
