@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from council.accounts.service import Principal
+from council.accounts.service import Principal, normalize_phone
 from council.context import Context
 from council.db import is_unique_violation
 from council.db.tables import (
@@ -28,6 +28,7 @@ from council.db.tables import (
     RosterEntry,
     RosterVersion,
     Unit,
+    UnitOwner,
     Vote,
     VoteEvent,
     VoteScope,
@@ -401,8 +402,6 @@ async def frozen_units(vote: VoteRef) -> dict[int, list[tuple[int, CoreUnit, str
                 .where((Unit.compound == s.compound_id) & (Unit.active == True))
                 .order_by(Unit.id)
             )
-            from council.db.tables import UnitOwner
-
             links: dict[int, list[str]] = {}
             for link_row in await UnitOwner.select(UnitOwner.unit, UnitOwner.owner.ident).where(
                 UnitOwner.unit.compound == s.compound_id
@@ -1126,8 +1125,6 @@ async def record_proxy(
     document: str = "",
 ) -> None:
     """An officer records a written authorisation (委托书): principal's unit, proxy's account."""
-    from council.accounts.service import normalize_phone
-
     vote = await get_vote(vote_id)
     if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
         raise Forbidden(N_("只有业委会、党支部或工作人员可以登记委托"))

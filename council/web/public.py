@@ -11,6 +11,8 @@ from litestar.response import Redirect, Template
 
 from council.compounds.service import compound_stats, get_compound, list_compounds
 from council.context import Context
+from council.db.tables import SchemaMigration
+from council.voting.service import compound_votes
 from council.web.auth import LANG_COOKIE
 from council.web.i18n import LANGUAGES
 from council.web.render import render
@@ -34,8 +36,6 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 async def compound_page(
     request: Request[Any, Any, Any], slug: FromPath[str], welcome: FromQuery[int | None] = None
 ) -> Template:
-    from council.voting.service import compound_votes
-
     compound = await get_compound(slug)
     votes = [v for v in await compound_votes(compound.id) if v["state"] != "draft"]
     return render(
@@ -70,8 +70,6 @@ async def set_language(request: Request[Any, Any, Any], ctx: NamedDependency[Con
 
 @get("/healthz", opt=PUBLIC, name="healthz", cache_control=None)
 async def healthz(ctx: NamedDependency[Context]) -> Response[dict[str, str]]:
-    from council.db.tables import SchemaMigration
-
     await SchemaMigration.count()
     return Response({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
