@@ -515,16 +515,9 @@ async def _facts(
     for s in vote.scopes:
         if await RosterVersion.exists().where(RosterVersion.compound == s.compound_id):
             rosters += 1
-    return VoteFacts(
-        state=vote.state,
-        kind=vote.kind,
-        now=ctx.clock(),
-        rules=vote.rules,
-        title=vote.title,
-        body=vote.body,
+    return dataclasses.replace(
+        _facts_light(ctx, vote),
         scopes=rosters if rosters == len(vote.scopes) else 0,
-        opens_at=vote.opens_at,
-        closes_at=vote.closes_at,
         objection_ends_at=vote.objection_ends_at,
         quorum_met=quorum_met,
         pending_paper=pending,
