@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from council.accounts.passwords import Passwords
 from council.db import Database, open_database
@@ -20,6 +21,7 @@ class Context:
     db: Database
     passwords: Passwords
     clock: Callable[[], dt.datetime] = now  # tests move time forward through notice periods
+    cast_queue: Any = None  # council.voting.castqueue.CastQueue, made on the first cast
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 under the secret key: activation codes are stored only this way."""

@@ -308,3 +308,38 @@ def test_consultative_poll_of_residents(client, clock, compound, officers, owner
     assert r.joint is None and (r.poll.agree, r.poll.oppose) == (2, 1) and r.passed
     outsider = make_person(client, "13900000031", None, None)
     assert client.run(voting.castable, vote, outsider.account_id) == []
+
+
+def test_casting_after_the_window_is_refused(client, clock, compound, officers, owners):
+    vid = open_vote(client, clock, compound, officers[0])
+    clock.t += 15 * DAY  # the announced close has passed, even before anyone closes the vote
+    with pytest.raises(voting.Blocked) as e:
+        cast(client, owners["张伟"], vid)
+    assert e.value.blockers[0].code == "closed"
+    assert client.run(Ballot.count) == 0
+
+
+def test_a_burst_of_casts_is_group_committed_in_order(client, clock, compound, officers, owners):
+    import asyncio
+
+    vid = open_vote(client, clock, compound, officers[0])
+    vote = client.run(voting.get_vote, vid)
+    targets = []
+    for name in ("张伟", "王芳", "赵敏", "陈静"):
+        (c,) = client.run(voting.castable, vote, owners[name].account_id)
+        targets.append((owners[name], c))
+
+    async def burst():
+        return await asyncio.gather(
+            *(
+                voting.cast_ballot(client.ctx, who, vid, c.scope, c.person, Choice.AGREE)
+                for who, c in targets
+            ),
+            return_exceptions=True,
+        )
+
+    receipts = client.run(burst)
+    assert sorted(r.height for r in receipts) == [1, 2, 3, 4]
+    entries = client.run(voting.chain, vid)
+    assert verify_chain(entries) == [] and len({r.code for r in receipts}) == 4
+    assert all(client.run(voting.find_receipt, vid, r.code) == r.height for r in receipts)

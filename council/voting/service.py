@@ -5,6 +5,7 @@ records what happened (who, when, what) in vote_event."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -55,6 +56,7 @@ from council.votes.lifecycle import (
     may_cast,
 )
 from council.votes.tally import JointResult, PollResult, poll_result
+from council.voting.castqueue import CastQueue, PendingCast
 
 DEVELOPER = "@developer"
 
@@ -841,6 +843,29 @@ async def cast_ballot(
     c, unit_id, label = found
     if c.delegated:
         raise Forbidden(N_("您已书面委托他人代为投票，不能再自己投票"))
+    if not vote.rules.allow_change:
+        # the common case goes through group commit: same checks, one transaction per burst
+        queue = ctx.cast_queue
+        if queue is None:
+            queue = ctx.cast_queue = CastQueue(ctx)
+        pending = PendingCast(
+            vote,
+            scope,
+            person,
+            unit_id,
+            label,
+            choice,
+            "proxy" if c.via_proxy else "online",
+            actor.account_id,
+            asyncio.get_running_loop().create_future(),
+        )
+        try:
+            receipt: Receipt = await queue.submit(pending)
+        except Exception as e:
+            if is_unique_violation(e):
+                raise AlreadyVoted() from None
+            raise
+        return receipt
     try:
         async with ctx.db.write():
             # PostgreSQL: the vote's row lock serialises appends; SQLite's BEGIN IMMEDIATE does

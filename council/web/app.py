@@ -58,6 +58,8 @@ def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
         await ctx.db.start()
 
     async def on_shutdown() -> None:
+        if ctx.cast_queue is not None:
+            await ctx.cast_queue.close()
         await ctx.db.close()
 
     app = Litestar(
