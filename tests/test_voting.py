@@ -343,3 +343,54 @@ def test_a_burst_of_casts_is_group_committed_in_order(client, clock, compound, o
     entries = client.run(voting.chain, vid)
     assert verify_chain(entries) == [] and len({r.code for r in receipts}) == 4
     assert all(client.run(voting.find_receipt, vid, r.code) == r.height for r in receipts)
+
+
+def test_a_ballot_may_be_changed_before_close_only_where_the_rules_allow(
+    client, clock, compound, officers, owners, tmp_path
+):
+    from council.votes.lifecycle import Rules
+    from council.voting.export import verify_export, write_export
+
+    committee, _ = officers
+    root = accounts.Principal(0, "", "", is_superuser=True)
+    client.run(voting.set_rules, client.ctx, root, compound.id, Rules(allow_change=True))
+    vid = open_vote(client, clock, compound, committee)
+    first = cast(client, owners["张伟"], vid, Choice.AGREE)
+    second = cast(client, owners["张伟"], vid, Choice.OPPOSE)
+    assert (first.height, second.height) == (1, 2)
+    res = client.run(voting.results, vid).joint.scopes[0]
+    assert (res.voted.persons, res.agree.persons, res.oppose.persons) == (1, 0, 1)
+    statuses = sorted(b["status"] for b in client.run(Ballot.select(Ballot.status)))
+    assert statuses == ["effective", "superseded"]
+    # both stay in the log, and the recount from the export takes the last one
+    clock.t += 15 * DAY
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.CLOSE)
+    client.run(write_export, vid, tmp_path / "x")
+    problems, recount = verify_export(tmp_path / "x")
+    assert problems == [] and recount["persons_oppose"] == 1 and recount["persons_agree"] == 0
+
+
+def test_changes_within_one_burst_keep_only_the_last(client, clock, compound, officers, owners):
+    import asyncio
+
+    from council.votes.lifecycle import Rules
+
+    root = accounts.Principal(0, "", "", is_superuser=True)
+    client.run(voting.set_rules, client.ctx, root, compound.id, Rules(allow_change=True))
+    vid = open_vote(client, clock, compound, officers[0])
+    vote = client.run(voting.get_vote, vid)
+    (c,) = client.run(voting.castable, vote, owners["王芳"].account_id)
+
+    async def burst():
+        return await asyncio.gather(
+            *(
+                voting.cast_ballot(client.ctx, owners["王芳"], vid, c.scope, c.person, ch)
+                for ch in (Choice.AGREE, Choice.ABSTAIN, Choice.OPPOSE)
+            )
+        )
+
+    receipts = client.run(burst)
+    assert sorted(r.height for r in receipts) == [1, 2, 3]
+    effective = client.run(Ballot.select().where(Ballot.status == "effective"))
+    assert len(effective) == 1 and effective[0]["height"] == 3
+    assert verify_chain(client.run(voting.chain, vid)) == []

@@ -247,7 +247,7 @@ class Ballot(Table, tablename="ballot"):
     unit = ForeignKey(Unit, null=True, default=None)
     choice = Varchar(length=10, default="")
     channel = Varchar(length=10)  # online | paper | proxy
-    status = Varchar(length=10)  # effective | duplicate | invalid
+    status = Varchar(length=10)  # effective | duplicate | invalid | superseded
     duplicate_of = Integer(null=True, default=None)
     invalid_reason = Text(default="")
     cast_by = Integer(null=True, default=None)  # the account that cast it (owner or proxy)

@@ -1,10 +1,13 @@
 """Group commit for phone ballots.
 
-Casts that arrive together are written in one transaction: one lock, one head read, one check of
-who has already voted, one multi-row insert of chain entries and of ballots, one commit. Each
-caller waits for its own future, which resolves only after that commit (a receipt is never shown
-for a ballot that is not durable). Ballots are still appended to the chain one by one, in order,
-and the partial unique index still guards one effective ballot per person.
+Every phone ballot is written here. Casts that arrive together share one transaction: one lock,
+one head read, one check of who has already voted, one multi-row insert of chain entries and of
+ballots, one commit. Each caller waits for its own future, which resolves only after that commit
+(a receipt is never shown for a ballot that is not durable). Ballots are still appended to the
+chain one by one, in order, and the partial unique index still guards one effective ballot per
+person. Where the rules let a ballot be changed before close, a later ballot supersedes the
+earlier one (both stay in the chain; the last one of a person counts, as `council verify`
+recounts it).
 """
 
 from __future__ import annotations
@@ -115,13 +118,20 @@ class CastQueue:
             done = {(r["scope"], r["person"]) for r in await Ballot.raw(sql, vote.id, *persons)}
             prev, height = head["chain_head"] or "0" * 64, head["chain_height"]
             entries, ballots = [], []
+            latest: dict[tuple[int, str], Ballot] = {}  # this batch's ballot of each person
+            replaced: set[tuple[int, str]] = set()  # persons whose stored ballot is superseded
             at = ctx.clock()
             names = {s.compound_id: s.name for s in vote.scopes}
             for c in items:
-                if (c.scope, c.person) in done:
-                    out[c] = service.AlreadyVoted()
-                    continue
-                done.add((c.scope, c.person))
+                key = (c.scope, c.person)
+                if key in done or key in latest:
+                    if not vote.rules.allow_change:  # the first ballot stands
+                        out[c] = service.AlreadyVoted()
+                        continue
+                    if key in latest:  # an earlier ballot of this same batch
+                        latest[key].status = "superseded"
+                    else:
+                        replaced.add(key)
                 record = {
                     "vote": vote.id,
                     "scope": names[c.scope],
@@ -159,7 +169,15 @@ class CastQueue:
                         created_at=at,
                     )
                 )
+                latest[key] = ballots[-1]
                 out[c] = service.Receipt(code, height, entry_hash)
+            for scope, person in sorted(replaced):  # before the new one, for the unique index
+                await Ballot.update({Ballot.status: "superseded"}).where(
+                    (Ballot.vote == vote.id)
+                    & (Ballot.scope == scope)
+                    & (Ballot.person == person)
+                    & (Ballot.status == "effective")
+                )
             if entries:
                 await ChainEntry.insert(*entries)
                 await Ballot.insert(*ballots)

@@ -53,7 +53,6 @@ from council.votes.lifecycle import (
     after,
     certifier_role,
     issues_before,
-    may_cast,
 )
 from council.votes.tally import JointResult, PollResult, poll_result
 from council.voting.castqueue import CastQueue, PendingCast
@@ -693,15 +692,11 @@ async def _lock_vote(ctx: Context, vote_id: int) -> None:
         await Vote.raw("SELECT id FROM vote WHERE id = {} FOR UPDATE", vote_id)
 
 
-async def _append(
-    ctx: Context, vote_id: int, record: dict[str, Any], head: tuple[str, int] | None = None
-) -> tuple[int, str]:
-    """Append to the chain inside the caller's locked write transaction."""
-    if head is None:
-        row = (
-            await Vote.select(Vote.chain_head, Vote.chain_height).where(Vote.id == vote_id).first()
-        )
-        head = (row["chain_head"], row["chain_height"])
+async def _append(ctx: Context, vote_id: int, record: dict[str, Any]) -> tuple[int, str]:
+    """Append to the chain inside the caller's locked write transaction (paper ballots; phone
+    ballots are appended by council.voting.castqueue)."""
+    row = await Vote.select(Vote.chain_head, Vote.chain_height).where(Vote.id == vote_id).first()
+    head = (row["chain_head"], row["chain_height"])
     height = head[1] + 1
     prev = head[0] or "0" * 64
     entry_hash = link(height, prev, record)
@@ -734,7 +729,6 @@ async def _count_ballot(
     channel: str,
     cast_by: int | None,
     paper_no: str = "",
-    head: tuple[str, int] | None = None,
 ) -> tuple[int, Receipt]:
     """Insert the effective ballot and append it to the chain, inside the caller's write
     transaction. The partial unique index makes a second effective ballot impossible."""
@@ -749,7 +743,7 @@ async def _count_ballot(
         "channel": channel,
         "at": at.isoformat(),
     }
-    height, entry_hash = await _append(ctx, vote.id, record, head)
+    height, entry_hash = await _append(ctx, vote.id, record)
     code = receipt_code(entry_hash)
     row = await Ballot.insert(
         Ballot(
@@ -843,65 +837,24 @@ async def cast_ballot(
     c, unit_id, label = found
     if c.delegated:
         raise Forbidden(N_("您已书面委托他人代为投票，不能再自己投票"))
-    if not vote.rules.allow_change:
-        # the common case goes through group commit: same checks, one transaction per burst
-        queue = ctx.cast_queue
-        if queue is None:
-            queue = ctx.cast_queue = CastQueue(ctx)
-        pending = PendingCast(
-            vote,
-            scope,
-            person,
-            unit_id,
-            label,
-            choice,
-            "proxy" if c.via_proxy else "online",
-            actor.account_id,
-            asyncio.get_running_loop().create_future(),
-        )
-        try:
-            receipt: Receipt = await queue.submit(pending)
-        except Exception as e:
-            if is_unique_violation(e):
-                raise AlreadyVoted() from None
-            raise
-        return receipt
+    # group commit: the same checks, one locked transaction for each burst of casts
+    queue = ctx.cast_queue
+    if queue is None:
+        queue = ctx.cast_queue = CastQueue(ctx)
+    channel = "proxy" if c.via_proxy else "online"
+    pending = PendingCast(
+        vote,
+        scope,
+        person,
+        unit_id,
+        label,
+        choice,
+        channel,
+        actor.account_id,
+        asyncio.get_running_loop().create_future(),
+    )
     try:
-        async with ctx.db.write():
-            # PostgreSQL: the vote's row lock serialises appends; SQLite's BEGIN IMMEDIATE does
-            head_sql = HEAD_SQL if ctx.db.is_sqlite else HEAD_SQL_LOCKED
-            head = (await Vote.raw(head_sql, vote_id))[0]
-            facts = dataclasses.replace(
-                _facts_light(ctx, vote), state=VoteState(head["state"]), closes_at=head["closes_at"]
-            )
-            stop = may_cast(facts)
-            if stop:
-                raise Blocked(stop)
-            existing = await Ballot.raw(
-                "SELECT id FROM ballot WHERE vote = {} AND scope = {} AND person = {} "
-                "AND status = 'effective'",
-                vote_id,
-                scope,
-                person,
-            )
-            if existing:
-                if not vote.rules.allow_change:
-                    raise AlreadyVoted()
-                await Ballot.update({Ballot.status: "superseded"}).where(
-                    Ballot.id == existing[0]["id"]
-                )
-            _, receipt = await _count_ballot(
-                ctx,
-                vote,
-                scope,
-                person,
-                unit_id,
-                label,
-                choice,
-                "proxy" if c.via_proxy else "online",
-                actor.account_id,
-                head=(head["chain_head"], head["chain_height"]),
-            )
+        receipt: Receipt = await queue.submit(pending)
     except Exception as e:
         if is_unique_violation(e):
             raise AlreadyVoted() from None
