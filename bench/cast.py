@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import re
 import socket
@@ -25,63 +24,17 @@ from pathlib import Path
 
 import httpx
 
-from council.accounts import service as accounts
-from council.compounds import service as compounds
 from council.context import make_context
 from council.db.migrate import migrate
-from council.db.tables import Account, AccountOwner, Owner
-from council.roles import Role
+from council.sample import open_vote_with_voters
 from council.settings import Settings
-from council.timeutil import now
-from council.votes.lifecycle import Action, Rules, VoteKind
-from council.voting import service as voting
 
 
 async def prepare(data: Path, owners: int) -> tuple[int, int, list[tuple[str, str]]]:
     ctx = make_context(Settings(data_dir=data, argon2_time_cost=1, argon2_memory_kib=64))
     try:
         await migrate(ctx.db)
-        root = accounts.Principal(0, "", "", is_superuser=True)
-        c = await compounds.create_compound(ctx, root, "一品水轩", "yipin")
-        rows = ["compound,building,unit,area_m2,owners,developer_unsold"]
-        rows += [
-            f"一品水轩,{i // 100 + 1},{i % 100 + 101},{70 + i % 60}.50,O{i},0"
-            for i in range(owners)
-        ]
-        await compounds.import_roster(ctx, root, c, ("\n".join(rows) + "\n").encode(), "r.csv")
-        await voting.set_rules(ctx, root, c.id, Rules(notice_days=0))
-        idents = {o["ident"]: o["id"] for o in await Owner.select(Owner.ident, Owner.id)}
-        hashed = ctx.passwords.hash("bench password")
-        voters = []
-        async with ctx.db.write():
-            for i in range(owners):
-                row = await Account.insert(
-                    Account(phone=f"1{i:010d}", password_hash=hashed, created_at=now())
-                ).returning(Account.id)
-                await AccountOwner.insert(AccountOwner(account=row[0]["id"], owner=idents[f"O{i}"]))
-                voters.append((row[0]["id"], f"O{i}"))
-        sessions = [
-            (await accounts.start_session(ctx, aid, None), person) for aid, person in voters
-        ]
-        staff = await accounts.create_account(ctx, "13900009999", "bench password", "staff")
-        await accounts.grant_role(ctx, root, c.id, staff, Role.STAFF)
-        officer = accounts.Principal(staff, "", "", False, {c.id: frozenset({Role.STAFF})})
-        start = ctx.clock() + dt.timedelta(seconds=1)
-        vid = await voting.create_vote(
-            ctx,
-            officer,
-            c.id,
-            kind=VoteKind.BINDING,
-            item=4,
-            title="bench",
-            body="bench",
-            opens_at=start,
-            closes_at=start + dt.timedelta(days=1),
-        )
-        await voting.transition(ctx, officer, vid, Action.ANNOUNCE)
-        await asyncio.sleep(1.2)
-        await voting.transition(ctx, officer, vid, Action.OPEN)
-        return vid, c.id, sessions
+        return await open_vote_with_voters(ctx, owners)
     finally:
         await ctx.db.close()
 

@@ -4,7 +4,6 @@ and every receipt issued before the kill is still in the log."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import re
 import signal
@@ -18,65 +17,20 @@ from pathlib import Path
 
 import httpx
 
-from council.accounts import service as accounts
-from council.compounds import service as compounds
 from council.context import make_context
 from council.db.migrate import migrate
-from council.roles import Role
+from council.sample import open_vote_with_voters
 from council.settings import Settings
 from council.votes.chain import verify_chain
-from council.votes.lifecycle import Action, Rules, VoteKind
 from council.voting import service as voting
-
-from .conftest import ROSTER  # noqa: F401 - same CSV format
-
-
-def roster(n: int) -> bytes:
-    rows = ["compound,building,unit,area_m2,owners,developer_unsold"]
-    rows += [f"一品水轩,{i // 20 + 1},{i % 20 + 101},{80 + i % 40}.25,O{i},0" for i in range(n)]
-    return ("\n".join(rows) + "\n").encode()
 
 
 async def prepare(data: Path, owners: int) -> tuple[int, list[str]]:
     ctx = make_context(Settings(data_dir=data, argon2_time_cost=1, argon2_memory_kib=64))
     try:
         await migrate(ctx.db)
-        root = accounts.Principal(0, "", "", is_superuser=True)
-        c = await compounds.create_compound(ctx, root, "一品水轩", "yipin")
-        await compounds.import_roster(ctx, root, c, roster(owners), "r.csv")
-        await voting.set_rules(ctx, root, c.id, Rules(notice_days=0))
-        _, letters = await compounds.generate_codes(ctx, root, c)
-        tokens = []
-        for i, letter in enumerate(letters):
-            aid = await accounts.activate(
-                ctx,
-                letter.code,
-                f"1350000{i:04d}",
-                "pass word 12",
-                "pass word 12",
-                "",
-                f"setup-{i}",
-            )
-            tokens.append(await accounts.start_session(ctx, aid, None))
-        staff = await accounts.create_account(ctx, "13900009999", "pass word 12", "staff")
-        await accounts.grant_role(ctx, root, c.id, staff, Role.STAFF)
-        officer = accounts.Principal(staff, "", "", False, {c.id: frozenset({Role.STAFF})})
-        start = ctx.clock() + dt.timedelta(seconds=1)
-        vid = await voting.create_vote(
-            ctx,
-            officer,
-            c.id,
-            kind=VoteKind.BINDING,
-            item=4,
-            title="选聘物业",
-            body="全文",
-            opens_at=start,
-            closes_at=start + dt.timedelta(days=1),
-        )
-        await voting.transition(ctx, officer, vid, Action.ANNOUNCE)
-        await asyncio.sleep(1.2)
-        await voting.transition(ctx, officer, vid, Action.OPEN)
-        return vid, tokens
+        vid, _, sessions = await open_vote_with_voters(ctx, owners)
+        return vid, [token for token, _ in sessions]
     finally:
         await ctx.db.close()
 
