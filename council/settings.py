@@ -21,6 +21,28 @@ def _bool(value: str) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+def _public_url(value: str) -> str:
+    """An absolute http(s) base URL without path, query or credentials; "" to derive from the
+    (checked) Host header of each request."""
+    from urllib.parse import urlsplit
+
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username
+        or parts.password
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError("应为 http(s)://主机名[:端口]，不含路径")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -38,6 +60,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"  # how times are entered and shown
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    public_url: str = ""  # e.g. https://council.example.cn: every absolute link (letters, QR codes)
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {
@@ -59,6 +82,7 @@ class Settings:
         "timezone": ("COUNCIL_TIMEZONE", str),
         "argon2_time_cost": ("COUNCIL_ARGON2_TIME_COST", int),
         "argon2_memory_kib": ("COUNCIL_ARGON2_MEMORY_KIB", int),
+        "public_url": ("COUNCIL_PUBLIC_URL", _public_url),
     }
 
     @classmethod

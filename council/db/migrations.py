@@ -88,6 +88,12 @@ MIGRATION_0002 = Migration(
     ),
 )
 
+# Accounts hardening: provenance for separation of duties, throttling (council/accounts).
+MIGRATION_0003 = Migration("0003_accounts_hardening", (), ())
+
+# Votes integrity: joint-vote units, proxy limits, clock-driven states, results (council/voting).
+MIGRATION_0004 = Migration("0004_votes_integrity", (), ())
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0001_initial",
@@ -131,4 +137,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     MIGRATION_0002,
+    MIGRATION_0003,
+    MIGRATION_0004,
 )
