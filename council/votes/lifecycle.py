@@ -6,6 +6,7 @@ issues_before_freeze does); an empty list means it may. Pure: the caller passes 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,8 +36,11 @@ class Action(StrEnum):
     PUBLISH = "publish"
 
 
-CERTIFIER_ROLES = frozenset({"committee", "party_branch", "staff"})
+# The law's actors certify and check paper ballots: 业委会 and 党支部. Community staff and admins
+# supervise: they run votes and type paper ballots, but never act as the second person.
+CERTIFIER_ROLES = frozenset({"committee", "party_branch"})
 OFFICER_ROLES = frozenset({"committee", "party_branch", "staff", "admin"})
+LEGAL_NOTICE_DAYS = 15  # 业主大会会议 notice: at least 15 days (domain.md §3)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Rules:
     max_principals_per_proxy: int = 1
     objection_days: int = 7
     publish_per_unit: bool = False  # 记名: per-unit choices public after close
+    auto_open: bool = False  # voting opens by itself at the announced time
+    short_notice_reason: str = ""  # required when notice_days is below the legal 15
 
     def __post_init__(self) -> None:
         for name in ("notice_days", "window_days", "objection_days"):
@@ -58,12 +64,41 @@ class Rules:
                 raise ValueError(f"{name} must be between 0 and 365")
         if not 1 <= self.max_principals_per_proxy <= 50:
             raise ValueError("max_principals_per_proxy must be between 1 and 50")
+        if len(self.short_notice_reason) > 500:
+            raise ValueError("short_notice_reason is at most 500 characters")
+
+    @property
+    def short_notice(self) -> bool:
+        return self.notice_days < LEGAL_NOTICE_DAYS
+
+
+def combine_rules(rules: Sequence[Rules]) -> Rules:
+    """The rules of a joint vote: every compound's rules hold at once, so the strictest of each
+    (longest notice and objection window, every compound's channels, secrecy unless all publish)."""
+    if not rules:
+        return Rules()
+    notice = max(r.notice_days for r in rules)
+    reasons = [] if notice >= LEGAL_NOTICE_DAYS else [r.short_notice_reason.strip() for r in rules]
+    return Rules(
+        notice_days=notice,
+        window_days=max(r.window_days for r in rules),
+        allow_change=all(r.allow_change for r in rules),
+        allow_paper=any(r.allow_paper for r in rules),
+        allow_proxy=any(r.allow_proxy for r in rules),
+        max_principals_per_proxy=min(r.max_principals_per_proxy for r in rules),
+        objection_days=max(r.objection_days for r in rules),
+        publish_per_unit=all(r.publish_per_unit for r in rules),
+        auto_open=all(r.auto_open for r in rules),
+        # a compound without a reason leaves none, so the short notice stays blocked
+        short_notice_reason="" if not all(reasons) else "；".join(dict.fromkeys(reasons))[:500],
+    )
 
 
 @dataclass(frozen=True)
 class Certification:
     account: int
     role: str
+    involved: frozenset[int] = frozenset()  # who could have acted as this certifier
 
 
 @dataclass(frozen=True)
@@ -86,6 +121,8 @@ class VoteFacts:
     actor: int = 0
     actor_roles: frozenset[str] = field(default_factory=frozenset)
     new_closes_at: dt.datetime | None = None  # for EXTEND
+    actor_involved: frozenset[int] = frozenset()  # who could have acted as the actor
+    zone: dt.tzinfo = dt.UTC  # times in blockers are read in the compound's zone
 
 
 @dataclass(frozen=True)
@@ -117,8 +154,48 @@ TO: dict[Action, VoteState] = {
 }
 
 
-def _fmt(t: dt.datetime) -> str:
-    return t.strftime("%Y-%m-%d %H:%M")
+def _fmt(t: dt.datetime, zone: dt.tzinfo) -> str:
+    return t.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def effective_state(
+    state: VoteState,
+    now: dt.datetime,
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+    auto_open: bool,
+) -> VoteState:
+    """The state the clock has already decided: past its closing time an open vote is closed for
+    every reader and every cast; an announced vote opens by itself where the rules say so."""
+    if state is VoteState.ANNOUNCED and auto_open and opens_at is not None and now >= opens_at:
+        state = VoteState.OPEN
+    if state is VoteState.OPEN and closes_at is not None and now >= closes_at:
+        state = VoteState.CLOSED
+    return state
+
+
+def second_person_issues(
+    first_account: int,
+    first_involved: frozenset[int],
+    second_account: int,
+    second_involved: frozenset[int],
+    second_roles: frozenset[str],
+    what: str = "paper",
+) -> list[Blocker]:
+    """Separation of duties for a two-person rule: the second person holds a certifying role and
+    no person could have acted as both (their accounts, creators and role granters are disjoint)."""
+    if second_account == first_account:
+        return [Blocker("same_person", "录入人不能核对自己录入的表决票，须由另一位工作人员核对")]
+    if not second_roles & CERTIFIER_ROLES:
+        return [Blocker("role", "只有业委会或党支部成员可以核对书面表决票")]
+    if first_involved & second_involved or first_account in second_involved:
+        return [
+            Blocker(
+                "independent",
+                "核对人须与录入人彼此独立：不能是为对方建账号、设密码或授予角色的人，反之亦然",
+            )
+        ]
+    return []
 
 
 def certifier_role(facts: VoteFacts) -> str | None:
@@ -150,13 +227,29 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
                     Blocker(
                         "notice",
                         "按议事规则须提前 %(days)s 天公告：投票最早于 %(earliest)s 开始",
-                        (("days", str(f.rules.notice_days)), ("earliest", _fmt(earliest))),
+                        (("days", str(f.rules.notice_days)), ("earliest", _fmt(earliest, f.zone))),
                     )
                 )
+        if (
+            f.kind is VoteKind.BINDING
+            and f.rules.short_notice
+            and not f.rules.short_notice_reason.strip()
+        ):
+            out.append(
+                Blocker(
+                    "short_notice",
+                    "公告期 %(days)s 天短于法定的 %(legal)s 天：须在议事规则中写明理由",
+                    (("days", str(f.rules.notice_days)), ("legal", str(LEGAL_NOTICE_DAYS))),
+                )
+            )
     elif action is Action.OPEN:
         if f.opens_at is not None and f.now < f.opens_at:
             out.append(
-                Blocker("not_yet", "公告的投票开始时间 %(at)s 还没到", (("at", _fmt(f.opens_at)),))
+                Blocker(
+                    "not_yet",
+                    "公告的投票开始时间 %(at)s 还没到",
+                    (("at", _fmt(f.opens_at, f.zone)),),
+                )
             )
     elif action is Action.EXTEND:
         if f.quorum_met:
@@ -166,7 +259,11 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
     elif action is Action.CLOSE:
         if f.closes_at is not None and f.now < f.closes_at:
             out.append(
-                Blocker("not_yet", "公告的投票结束时间 %(at)s 还没到", (("at", _fmt(f.closes_at)),))
+                Blocker(
+                    "not_yet",
+                    "公告的投票结束时间 %(at)s 还没到",
+                    (("at", _fmt(f.closes_at, f.zone)),),
+                )
             )
     elif action is Action.START_OBJECTION:
         if f.pending_paper:
@@ -179,13 +276,26 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
         if f.objection_ends_at is not None and f.now < f.objection_ends_at:
             out.append(
                 Blocker(
-                    "objection", "询异公示期到 %(at)s 才结束", (("at", _fmt(f.objection_ends_at)),)
+                    "objection",
+                    "询异公示期到 %(at)s 才结束",
+                    (("at", _fmt(f.objection_ends_at, f.zone)),),
                 )
             )
         if any(c.account == f.actor for c in f.certifications):
             out.append(Blocker("twice", "同一人不能两次确认结果"))
         elif not f.actor_roles & CERTIFIER_ROLES:
-            out.append(Blocker("role", "只有业委会、党支部或社区工作人员可以确认结果"))
+            out.append(
+                Blocker("role", "只有业委会或党支部成员可以确认结果（社区工作人员负责监督）")
+            )
+        elif any(
+            c.involved & f.actor_involved or c.account in f.actor_involved for c in f.certifications
+        ):
+            out.append(
+                Blocker(
+                    "independent",
+                    "两位确认人须彼此独立：不能是为对方建账号、设密码或授予角色的人，反之亦然",
+                )
+            )
         elif certifier_role(f) is None:
             out.append(Blocker("same_role", "第二位确认人须持有与第一位不同的角色"))
     return out
@@ -202,5 +312,5 @@ def may_cast(f: VoteFacts) -> list[Blocker]:
     if f.state is not VoteState.OPEN:
         return [Blocker("closed", "现在不在投票期内")]
     if f.closes_at is not None and f.now >= f.closes_at:
-        return [Blocker("closed", "投票已于 %(at)s 结束", (("at", _fmt(f.closes_at)),))]
+        return [Blocker("closed", "投票已于 %(at)s 结束", (("at", _fmt(f.closes_at, f.zone)),))]
     return []
