@@ -107,3 +107,45 @@ def test_language_follows_the_browser_then_the_default():
     assert pick_language(None, "zh-CN,zh;q=0.9,en;q=0.8") == "zh"
     assert pick_language(None, "fr-FR", "en") == "en"
     assert pick_language("zh", "en-US") == "zh"  # the switcher wins
+
+
+def test_navigation_shows_each_role_exactly_the_pages_it_may_open(client, compound):
+    """业委会 and 党支部 reach the votes dashboard; no role is offered a link that answers 403;
+    owners and the other roles without an officer page see no 管理 at all."""
+    from council.roles import Role
+
+    from .conftest import make_person
+
+    expected = {
+        Role.OWNER: [],
+        Role.RESIDENT: [],
+        Role.PROPERTY_MANAGER: [],
+        Role.PARTNER: [],
+        Role.COMMITTEE: ["/staff/c/yipin/votes"],
+        Role.PARTY_BRANCH: ["/staff/c/yipin/votes"],
+        Role.STAFF: [
+            "/staff/c/yipin",
+            "/staff/c/yipin/votes",
+            "/staff/c/yipin/roster",
+            "/staff/c/yipin/codes",
+            "/staff/c/yipin/accounts",
+        ],
+    }
+    expected[Role.ADMIN] = expected[Role.STAFF]
+    for i, (role, pages) in enumerate(expected.items()):
+        p = make_person(client, f"1370000{i:04d}", role, compound.id)
+        client.cookies.clear()
+        client.login(p.phone)
+        me = html(client.get("/me"))
+        main_nav = [a.attributes["href"] for a in me.css("header nav a")]
+        assert ("/staff" in main_nav) == bool(pages), (role, main_nav)
+        index = html(client.get("/staff"))
+        listed = [a.attributes["href"] for a in index.css("main .links a")]
+        assert listed == pages, role
+        for href in pages:
+            r = client.get(href)
+            assert r.status_code == 200, (role, href, r.status_code)
+            subnav = [a.attributes["href"] for a in html(r).css("nav.subnav a")]
+            assert subnav == pages, (role, href)
+            for a in html(r).css("a[href^='/staff']"):
+                assert client.get(a.attributes["href"]).status_code != 403, (role, a.html)

@@ -35,7 +35,7 @@ def test_a_bad_file_is_rejected_whole_with_every_bad_line(client, compound, offi
         "一品水轩,1,101,80,P12,0,,\n"
     )
     r = upload(client, bad)
-    assert r.status_code == 400
+    assert r.status_code == 422  # the form again with its errors (council/web/render.py)
     problems = [li.text() for li in html(r).css("ol.problems li")]
     assert len(problems) == 4
     assert "第 8 行" in problems[0] and "area_m2" in problems[0]
@@ -48,18 +48,28 @@ def test_a_bad_file_is_rejected_whole_with_every_bad_line(client, compound, offi
 
 def test_import_report_is_an_htmx_fragment(client, compound, officer):
     r = upload(client, "not,a,roster\n1,2,3\n", htmx=True)
-    assert r.status_code == 400
+    assert r.status_code == 422  # htmx swaps 422 in (base.html's responseHandling)
     frag = html(r)
     assert frag.css_first("title") is None
     assert frag.css_first("div#import-result .error")
     assert "缺少列" in frag.css_first("div#import-result").text()
 
 
+def test_a_good_import_redirects_and_htmx_is_told_where(client, compound, officer):
+    r = upload(client, ROSTER, htmx=True)
+    assert r.status_code == 200 and r.headers["hx-redirect"].startswith(
+        "/staff/c/yipin/roster?imported=2"
+    )
+    notice = html(client.get(r.headers["hx-redirect"])).css_first("p.notice").text()
+    assert "第 2 版" in notice and "6 套房屋" in notice
+    assert client.run(RosterVersion.count) == 2
+
+
 def test_non_utf8_and_empty_files(client, compound, officer):
     r = upload(client, ROSTER.encode("gbk"))
     assert "UTF-8" in html(r).css_first("ol.problems").text()
     r = client.post("/staff/c/yipin/roster", data={"_csrf_token": client.csrf()})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "请选择" in html(r).css_first("#import-result").text()
 
 
@@ -87,8 +97,8 @@ def test_reimport_makes_a_new_version_updates_units_and_keeps_accounts(
         + "一品水轩,3,301,88,P6,0,孙丽,\n"
     )
     r = upload(client, changed)
-    assert r.status_code == 200
-    notice = html(r).css_first("p.notice").text()
+    assert r.status_code == 303  # post/redirect/get: a reload never imports twice
+    notice = html(client.get(r.headers["location"])).css_first("p.notice").text()
     assert "第 2 版" in notice and "新增 1" in notice and "移除 1" in notice
     units = client.run(accounts.my_units, account_id)
     assert [(u.building, u.number, u.area) for u in units] == [("1", "101", "90.00")]

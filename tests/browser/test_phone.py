@@ -76,7 +76,7 @@ def test_login_and_every_page_fits_the_phone(live_server, demo, page):
     shot(page, "07-me-staff")
     page.get_by_role("link", name="管理").first.click()
     shot(page, "08-staff-index")
-    page.locator(".card").first.click()
+    page.locator(".staff-compound a").first.click()
     slug = page.url.rstrip("/").rsplit("/", 1)[-1]
     for name, path in (
         ("09-staff-compound", ""),
