@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
 from .conftest import html
 
 
@@ -57,7 +61,8 @@ def test_every_field_has_a_label(client, compound, superuser):
 
 def test_pages_vary_on_hx_request(client, compound):
     for path in ("/", "/c/yipin", "/login", "/activate"):
-        assert client.get(path).headers["vary"] == "HX-Request"
+        vary = [v.strip() for v in client.get(path).headers["vary"].split(",")]
+        assert "HX-Request" in vary
 
 
 def test_public_compound_page_shows_aggregates(client, compound):
@@ -70,8 +75,9 @@ def test_public_compound_page_shows_aggregates(client, compound):
 
 def test_printed_letters_have_unit_code_qr_and_instructions(client, compound, officer):
     r = client.post_form("/staff/c/yipin/codes", {"building": "1"})
-    assert r.status_code == 200
-    page = html(r)
+    assert r.status_code == 303 and r.headers["location"] == "/staff/c/yipin/codes/1"
+    page = html(client.get("/staff/c/yipin/codes/1"))
+    assert page.css_first("main")
     letters = page.css("article.letter")
     assert len(letters) == 5  # building 1: P1, P2, P3 (co-owned), P4 twice
     first = letters[0]
@@ -149,3 +155,89 @@ def test_navigation_shows_each_role_exactly_the_pages_it_may_open(client, compou
             assert subnav == pages, (role, href)
             for a in html(r).css("a[href^='/staff']"):
                 assert client.get(a.attributes["href"]).status_code != 403, (role, a.html)
+
+
+def test_letters_are_post_redirect_get_and_a_reload_makes_no_new_batch(client, compound, officer):
+    from council.db.tables import ActivationCode
+
+    r = client.post_form("/staff/c/yipin/codes", {"building": "1"})
+    url = r.headers["location"]
+    first = client.get(url)
+    assert first.status_code == 200 and "no-store" in first.headers["cache-control"]
+    codes = [c.text() for c in html(first).css(".code")]
+    again = client.get(url)  # a reload
+    assert [c.text() for c in html(again).css(".code")] == codes
+    assert client.run(ActivationCode.count) == 5
+    # the codes page lists the batch at its stable URL
+    assert html(client.get("/staff/c/yipin/codes")).css_first(f'a[href="{url}"]')
+
+
+def test_a_superseded_batch_says_so_in_words(client, compound, officer):
+    client.post_form("/staff/c/yipin/codes", {"building": "1"})
+    client.post_form("/staff/c/yipin/codes", {})
+    page = html(client.get("/staff/c/yipin/codes/1"))
+    text = page.css_first("main").text()
+    assert "这批通知单已被 第 2 批 取代" in text, text
+    assert "过期" not in text
+    assert page.css("article.letter") == []  # its codes no longer work: not shown to print
+    assert len(html(client.get("/staff/c/yipin/codes/2")).css("article.letter")) == 6
+    # partly replaced: batch 2 loses building 1 to batch 3
+    client.post_form("/staff/c/yipin/codes", {"building": "1"})
+    text = html(client.get("/staff/c/yipin/codes/2")).css_first("main").text()
+    assert "其中 5 张已被 第 3 批 取代" in text, text
+
+
+def test_with_a_public_url_a_hostile_host_never_reaches_a_letter(tmp_path):
+    from litestar.testing import TestClient
+
+    from council.accounts import service as accounts
+    from council.compounds import service as compounds
+    from council.context import make_context
+    from council.roles import Role
+    from council.settings import Settings
+    from council.web.app import create_app
+
+    from .conftest import PASSWORD, ROSTER, _reset
+
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        secret_key="k",
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+        allowed_hosts=("testserver.local", "evil.example"),
+        public_url="https://council.example.cn",
+    )
+    ctx = make_context(settings)
+    with TestClient(app=create_app(settings, ctx), base_url="http://testserver.local") as c:
+        c.follow_redirects = False
+        c.blocking_portal.call(_reset, ctx)
+        root = accounts.Principal(0, "", "", is_superuser=True)
+
+        async def setup() -> None:
+            cp = await compounds.create_compound(ctx, root, "一品水轩", "yipin")
+            await compounds.import_roster(ctx, root, cp, ROSTER.encode(), "r.csv")
+            aid = await accounts.create_account(ctx, "13900000001", PASSWORD, "staff")
+            await accounts.grant_role(ctx, root, cp.id, aid, Role.STAFF)
+
+        c.blocking_portal.call(setup)
+        c.get("/login")
+        token = c.cookies["council_csrf"]
+        c.post("/login", data={"phone": "13900000001", "password": PASSWORD, "_csrf_token": token})
+        c.post("/staff/c/yipin/codes", data={"_csrf_token": token})
+        for host in ("evil.example", "localhost:80@evil.example", "testserver.local"):
+            r = c.get("/staff/c/yipin/codes/1", headers={"Host": host})
+            assert "evil" not in r.text, host
+            assert r.status_code in (200, 400), host  # a malformed Host may be refused
+            if r.status_code == 200:
+                page = html(r)
+                assert page.css_first(".steps .url").text() == "https://council.example.cn/activate"
+                # the QR code encodes the public URL: the same SVG segno makes for it
+                import segno
+
+                def html_fragment(text: str) -> Any:
+                    return HTMLParser(text).css_first("svg path")
+
+                code = page.css_first(".code").text()
+                want = segno.make(f"https://council.example.cn/activate?code={code}", error="m")
+                svg = html_fragment(want.svg_inline(scale=4, border=2, omitsize=True))
+                assert page.css_first(".qr svg path").attributes["d"] == svg.attributes["d"]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import segno
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
+from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -37,6 +37,7 @@ from council.web.render import (
     redirect,
     render,
 )
+from council.web.urls import absolute_url
 
 
 def _compound(request: Request[Any, Any, Any]) -> service.CompoundRef:
@@ -166,41 +167,63 @@ async def roster_import(
 
 
 @get("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes")
-async def codes_page(request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
+async def codes_page(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
+) -> Template:
     c = _compound(request)
-    return render(request, "staff/codes.html", {"compound": c, "errors": {}})
+    batches = await service.code_batches(c)
+    return render(
+        request,
+        "staff/codes.html",
+        {"compound": c, "errors": {}, "batches": batches, "tz": ctx.settings.timezone},
+    )
 
 
 @post("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes_generate")
 async def codes_generate(
     request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template:
+) -> Response[Any]:
+    """Post/redirect/get: the new batch is shown at its own stable URL, so reloading the
+    letters never makes (and never cancels) a batch."""
     c = _compound(request)
     form = await request.form()
     building = (form.get("building") or "").strip() or None
-    batch, letters = await service.generate_codes(ctx, require_principal(request), c, building)
-    base = f"{request.url.scheme}://{request.url.netloc}"
-    sheets = [
-        {
-            "letter": letter,
-            "url": f"{base}/activate?code={letter.code}",
-            "qr": Markup(  # noqa: S704 - SVG made by segno from our own URL
-                segno.make(f"{base}/activate?code={letter.code}", error="m").svg_inline(
-                    scale=4, border=2, omitsize=False
-                )
-            ),
-        }
-        for letter in letters
-    ]
+    batch, _ = await service.generate_codes(ctx, require_principal(request), c, building)
+    return redirect(request, f"/staff/c/{c.slug}/codes/{batch}")
+
+
+@get(
+    "/staff/c/{slug:str}/codes/{batch:int}",
+    guards=[manager_required],
+    name="staff_letters",
+    cache_control=CacheControlHeader(no_store=True),  # plaintext codes
+)
+async def letters_page(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    batch: FromPath[int],
+) -> Template:
+    c = _compound(request)
+    view = await service.batch_letters(ctx, c, batch)
+    sheets = []
+    for letter in view.letters:
+        url = absolute_url(ctx.settings, request, f"/activate?code={letter.code}")
+        svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+        sheets.append(
+            {"letter": letter, "url": url, "qr": Markup(svg)}  # noqa: S704 - segno's SVG of our URL
+        )
     return render(
         request,
         "staff/letters.html",
         {
             "compound": c,
-            "batch": batch,
+            "view": view,
+            "batch": view.batch,
             "sheets": sheets,
-            "base": base,
+            "base": absolute_url(ctx.settings, request, "/activate"),
             "days": ctx.settings.activation_days,
+            "tz": ctx.settings.timezone,
         },
     )
 
@@ -321,6 +344,7 @@ ROUTES = [
     roster_import,
     codes_page,
     codes_generate,
+    letters_page,
     accounts_page,
     account_create,
     role_grant,

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from council.accounts import web as accounts_web
 from council.compounds import web as compounds_web
 from council.context import Context, make_context
 from council.settings import Settings
+from council.units import unit_label
 from council.votes.exact import ceil_to
 from council.voting import web as voting_web
 from council.web import public
@@ -43,7 +49,40 @@ def jinja_environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = localtime
     env.filters["ceil2"] = ceil_to
+    env.filters["unit_label"] = env.globals["unit_label"] = translated_unit_label
+    env.globals["static_url"] = static_url
     return env
+
+
+def translated_unit_label(building: str, unit: str, compound: str | None = None) -> str:
+    return unit_label(building, unit, compound, gettext)
+
+
+@cache
+def static_url(name: str) -> str:
+    """/static/NAME?v=<content hash>: a new file is a new URL, so static files cache for a year."""
+    digest = hashlib.sha256((PACKAGE / "static" / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def static_cache_headers(app: ASGIApp) -> ASGIApp:
+    """Static files at a hashed URL (static_url) cache for a year; any other URL revalidates."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        versioned = b"v=" in scope.get("query_string", b"")
+
+        async def send_(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers["cache-control"] = IMMUTABLE if versioned else "no-cache"
+            await send(message)
+
+        await app(scope, receive, send_)
+
+    return middleware
 
 
 def localtime(t: dt.datetime | None, tz: str) -> str:
@@ -74,6 +113,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
                 opt={"public": True},
                 name="static",
                 cache_control=None,
+                middleware=[static_cache_headers],
             ),
         ],
         dependencies={"ctx": Provide(lambda: ctx, use_cache=True, sync_to_thread=False)},
@@ -88,6 +128,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
             cookie_samesite="lax",
             cookie_secure=settings.secure_cookies,
         ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         middleware=[
             SecurityHeadersMiddleware(settings.secure_cookies, settings.allowed_hosts),
             RequestContextMiddleware(ctx),
