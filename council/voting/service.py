@@ -9,11 +9,13 @@ import asyncio
 import dataclasses
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from council.accounts.service import Principal, normalize_phone
+from council.accounts.service import Principal, involved, normalize_phone
 from council.context import Context
 from council.db import is_unique_violation
 from council.db.tables import (
@@ -52,9 +54,13 @@ from council.votes.lifecycle import (
     VoteState,
     after,
     certifier_role,
+    combine_rules,
+    effective_state,
     issues_before,
+    second_person_issues,
 )
 from council.votes.tally import JointResult, PollResult, poll_result
+from council.voting import scans
 from council.voting.castqueue import CastQueue, PendingCast
 
 DEVELOPER = "@developer"
@@ -144,6 +150,13 @@ async def get_rules(compound_id: int) -> Rules:
 async def set_rules(ctx: Context, actor: Principal, compound_id: int, rules: Rules) -> None:
     if not actor.manages(compound_id):
         raise Forbidden(N_("只有本小区的社区工作人员或管理员可以修改议事规则"))
+    if rules.short_notice and not rules.short_notice_reason.strip():
+        raise Invalid(
+            N_("公告期短于法定的 15 天：请写明依据或理由（将随公告公示）"),
+            field="short_notice_reason",
+        )
+    if not rules.short_notice:
+        rules = dataclasses.replace(rules, short_notice_reason="")
     async with ctx.db.write():
         updated = (
             await CompoundRules.update(
@@ -167,7 +180,14 @@ async def set_rules(ctx: Context, actor: Principal, compound_id: int, rules: Rul
             )
 
 
+async def scope_rules(compound_ids: list[int]) -> Rules:
+    """The rules a vote over these compounds runs under: every compound's at once."""
+    return combine_rules([await get_rules(c) for c in compound_ids])
+
+
 async def get_vote(vote_id: int) -> VoteRef:
+    if not 0 < vote_id < 2**31:
+        raise NotFound(N_("没有这个表决"))
     # plain SQL: this runs on every cast, and Piccolo's join builder costs more than the query
     rows = await Vote.raw(
         "SELECT v.*, c.slug AS compound_slug FROM vote v JOIN compound c ON c.id = v.compound "
@@ -182,10 +202,13 @@ async def get_vote(vote_id: int) -> VoteRef:
         "JOIN compound c ON c.id = s.compound WHERE s.vote = {} ORDER BY s.id",
         vote_id,
     )
-    attachments = tuple(
-        tuple(line.split("|", 1)) if "|" in line else (line, "")
-        for line in row["attachments"].splitlines()
-        if line.strip()
+    attachments = _stored_attachments(row["attachments"])
+    state = VoteState(row["state"])
+    # a draft runs under the scopes' rules as they are now; the announcement freezes them
+    rules = (
+        await scope_rules([s["compound"] for s in scopes])
+        if state is VoteState.DRAFT
+        else rules_from_json(row["rules"])
     )
     return VoteRef(
         id=row["id"],
@@ -197,9 +220,9 @@ async def get_vote(vote_id: int) -> VoteRef:
         title=row["title"],
         body=row["body"],
         method=row["method"],
-        attachments=attachments,  # type: ignore[arg-type]
-        state=VoteState(row["state"]),
-        rules=rules_from_json(row["rules"]),
+        attachments=attachments,
+        state=state,
+        rules=rules,
         announced_at=row["announced_at"],
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
@@ -224,14 +247,24 @@ async def compound_votes(compound_id: int) -> list[dict[str, Any]]:
 
 
 async def _event(
-    vote_id: int, actor: int | None, action: str, detail: str, at: dt.datetime
+    vote_id: int, actor: int | None, action: str, params: dict[str, str], at: dt.datetime
 ) -> None:
+    """One line of the vote's record; `params` fill the action's translated sentence."""
+    detail = json.dumps(params, ensure_ascii=False, sort_keys=True) if params else ""
     await VoteEvent.insert(
         VoteEvent(vote=vote_id, at=at, actor=actor, action=action, detail=detail)
     )
 
 
-async def events(vote_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Event:
+    at: dt.datetime
+    actor_name: str  # "" for the clock (a vote that closed itself)
+    action: str
+    params: dict[str, str]
+
+
+async def events(vote_id: int) -> list[Event]:
     """The vote's record: who did what, when."""
     rows = (
         await VoteEvent.select(VoteEvent.at, VoteEvent.action, VoteEvent.detail, VoteEvent.actor)
@@ -240,14 +273,25 @@ async def events(vote_id: int) -> list[dict[str, Any]]:
     )
     ids = sorted({r["actor"] for r in rows if r["actor"]})
     names = {
-        a["id"]: a["display_name"] or a["phone"]
+        a["id"]: a["display_name"] or mask_phone(a["phone"])
         for a in await Account.select(Account.id, Account.display_name, Account.phone).where(
             Account.id.is_in(ids or [0])
         )
     }
+    out = []
     for r in rows:
-        r["actor.display_name"] = names.get(r["actor"], "")
-    return rows
+        try:
+            params = json.loads(r["detail"]) if r["detail"].startswith("{") else {}
+        except ValueError:
+            params = {}
+        if not params and r["detail"]:
+            params = {"text": r["detail"]}
+        out.append(Event(r["at"], names.get(r["actor"], ""), r["action"], params))
+    return out
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else phone
 
 
 def _is_officer(actor: Principal, compound_ids: list[int]) -> bool:
@@ -257,9 +301,62 @@ def _is_officer(actor: Principal, compound_ids: list[int]) -> bool:
 # --- drafting ------------------------------------------------------------------------------
 
 
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+SAFE_PATH = re.compile(r"^/[A-Za-z0-9._~%!$&'()*+,;=:@-][A-Za-z0-9._~%!$&'()*+,;=:@/?#-]*$")
+
+
 def _parse_window(opens_at: dt.datetime | None, closes_at: dt.datetime | None) -> None:
+    for name, t in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if t is not None and (t.tzinfo is None or not EARLIEST <= t <= LATEST):
+            raise Invalid(N_("时间须在 2000 年到 2100 年之间"), field=name)
     if opens_at and closes_at and closes_at <= opens_at:
         raise Invalid(N_("投票结束时间必须晚于开始时间"), field="closes_at")
+
+
+def _stored_attachments(text: str) -> tuple[tuple[str, str], ...]:
+    """As stored; a link that would not pass today's check is shown as a name only."""
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            name, _, url = (part.strip() for part in line.partition("|"))
+            out.append((name, url if SAFE_PATH.match(url) or _https(url) else ""))
+    return tuple(out)
+
+
+def parse_attachments(text: str) -> tuple[tuple[str, str], ...]:
+    """Lines of "name|link": a link is a path on this site or an https address, nothing that a
+    browser would read as another site ("//host", "/\\host") or as script."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, url = (part.strip() for part in line.partition("|"))
+        if url and not (SAFE_PATH.match(url) or _https(url)):
+            raise Invalid(
+                N_("附件链接须是本站路径（以 / 开头）或 https:// 网址：%(link)s"),
+                field="attachments",
+                link=url[:100],
+            )
+        if not name or len(name) > 200:
+            raise Invalid(N_("每个附件须有名称（200 字以内）"), field="attachments")
+        out.append((name, url))
+    return tuple(out)
+
+
+def _https(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "https"
+        and bool(parts.hostname)
+        and "\\" not in url
+        and not any(c.isspace() for c in url)
+    )
 
 
 async def create_vote(
@@ -289,6 +386,7 @@ async def create_vote(
     if kind is VoteKind.POLL:
         item = None
     _parse_window(opens_at, closes_at)
+    parse_attachments(attachments)
     at = ctx.clock()
     async with ctx.db.write():
         m = await Matter.insert(
@@ -312,7 +410,7 @@ async def create_vote(
                 method=method.strip(),
                 attachments=attachments.strip(),
                 state=VoteState.DRAFT.value,
-                rules=rules_to_json(await get_rules(compound_id)),
+                rules=rules_to_json(await scope_rules(scope_ids)),
                 opens_at=opens_at,
                 closes_at=closes_at,
                 created_by=actor.account_id,
@@ -321,7 +419,7 @@ async def create_vote(
         ).returning(Vote.id)
         vote_id = int(v[0]["id"])
         await VoteScope.insert(*[VoteScope(vote=vote_id, compound=c) for c in scope_ids])
-        await _event(vote_id, actor.account_id, "create", title, at)
+        await _event(vote_id, actor.account_id, "create", {"title": title}, at)
     return vote_id
 
 
@@ -342,9 +440,10 @@ async def update_draft(
         raise Forbidden(N_("只有业委会、党支部或工作人员可以修改表决"))
     if vote.state is not VoteState.DRAFT:
         raise Forbidden(N_("表决已公告：公告的内容和冻结的名册不能再修改"))
-    if not title.strip():
+    if not title.strip() or len(title.strip()) > 200:
         raise Invalid(N_("请填写表决事项标题（200 字以内）"), field="title")
     _parse_window(opens_at, closes_at)
+    parse_attachments(attachments)
     async with ctx.db.write():
         await Vote.update(
             {
@@ -356,7 +455,7 @@ async def update_draft(
                 Vote.closes_at: closes_at,
             }
         ).where((Vote.id == vote_id) & (Vote.state == VoteState.DRAFT.value))
-        await _event(vote_id, actor.account_id, "edit", title.strip(), ctx.clock())
+        await _event(vote_id, actor.account_id, "edit", {"title": title.strip()}, ctx.clock())
 
 
 # --- the roster a vote counts --------------------------------------------------------------
@@ -366,11 +465,15 @@ def person_key(owners: str, developer: bool) -> str:
     return DEVELOPER if developer else owners
 
 
-async def frozen_units(vote: VoteRef) -> dict[int, list[tuple[int, CoreUnit, str]]]:
+async def frozen_units(
+    vote: VoteRef, only: int | None = None
+) -> dict[int, list[tuple[int, CoreUnit, str]]]:
     """Per scope compound: (unit id, core unit, person key) from its frozen roster version,
     or from the current units while the vote is still a draft."""
     out: dict[int, list[tuple[int, CoreUnit, str]]] = {}
     for s in vote.scopes:
+        if only is not None and s.compound_id != only:
+            continue
         if s.roster_version is not None:
             rows = (
                 await RosterEntry.select(
@@ -496,6 +599,38 @@ async def results(vote_id: int) -> Results:
 # --- transitions ---------------------------------------------------------------------------
 
 
+def zone(ctx: Context) -> ZoneInfo:
+    return ZoneInfo(ctx.settings.timezone)
+
+
+async def current(ctx: Context, vote_id: int) -> VoteRef:
+    """The vote as the clock has it: past its closing time it is closed for every reader. The
+    change is recorded once (a conditional update), also with several workers."""
+    vote = await get_vote(vote_id)
+    due = effective_state(
+        vote.state, ctx.clock(), vote.opens_at, vote.closes_at, vote.rules.auto_open
+    )
+    if due is vote.state:
+        return vote
+    async with ctx.db.write():
+        at = ctx.clock()
+        steps = []
+        if vote.state is VoteState.ANNOUNCED:
+            steps.append((VoteState.ANNOUNCED, VoteState.OPEN, Action.OPEN, vote.opens_at))
+        if due is VoteState.CLOSED:
+            steps.append((VoteState.OPEN, VoteState.CLOSED, Action.CLOSE, vote.closes_at))
+        for old, new, action, when in steps:
+            moved = await Vote.raw(
+                "UPDATE vote SET state = {} WHERE id = {} AND state = {} RETURNING id",
+                new.value,
+                vote_id,
+                old.value,
+            )
+            if moved:
+                await _event(vote_id, None, action.value, {"auto": "1"}, when or at)
+    return await get_vote(vote_id)
+
+
 async def _facts(
     ctx: Context, vote: VoteRef, actor: Principal, new_closes_at: dt.datetime | None = None
 ) -> VoteFacts:
@@ -511,7 +646,8 @@ async def _facts(
     for s in vote.scopes:
         roles |= {r.value for r in actor.roles.get(s.compound_id, frozenset())}
     if actor.is_superuser:
-        roles |= {"staff"}
+        roles |= {"staff"}  # supervises; certifying needs a real committee or party-branch role
+    scope_ids = [s.compound_id for s in vote.scopes]
     rosters = 0
     for s in vote.scopes:
         if await RosterVersion.exists().where(RosterVersion.compound == s.compound_id):
@@ -522,10 +658,16 @@ async def _facts(
         objection_ends_at=vote.objection_ends_at,
         quorum_met=quorum_met,
         pending_paper=pending,
-        certifications=tuple(Certification(c["account"], c["role"]) for c in certs),
+        certifications=tuple(
+            [
+                Certification(c["account"], c["role"], await involved(c["account"], scope_ids))
+                for c in certs
+            ]
+        ),
         actor=actor.account_id,
         actor_roles=frozenset(roles),
         new_closes_at=new_closes_at,
+        actor_involved=await involved(actor.account_id, scope_ids),
     )
 
 
@@ -543,9 +685,11 @@ async def transition(
     action: Action,
     new_closes_at: dt.datetime | None = None,
 ) -> VoteState:
-    vote = await get_vote(vote_id)
+    vote = await current(ctx, vote_id)
     if not _is_officer(actor, [s.compound_id for s in vote.scopes]) and not actor.is_superuser:
         raise Forbidden(N_("只有业委会、党支部或工作人员可以操作表决"))
+    if action is Action.CLOSE and vote.state is VoteState.CLOSED:
+        return vote.state  # the clock closed it already, and recorded that
     async with ctx.db.write():
         vote = await get_vote(vote_id)  # re-read inside the write lock
         facts = await _facts(ctx, vote, actor, new_closes_at)
@@ -555,10 +699,11 @@ async def transition(
         at = ctx.clock()
         new_state = after(action, facts)
         values: dict[Any, Any] = {Vote.state: new_state.value}
-        detail = ""
+        params: dict[str, str] = {}
         if action is Action.ANNOUNCE:
             values[Vote.announced_at] = at
-            values[Vote.rules] = rules_to_json(await get_rules(vote.compound_id))
+            # the rules as announced: what every compound's rules required at that moment
+            values[Vote.rules] = rules_to_json(vote.rules)
             frozen = []
             for s in vote.scopes:
                 latest = (
@@ -574,20 +719,23 @@ async def transition(
                     RosterVersion.id == latest["id"]
                 )
                 frozen.append(f"{s.name} v{latest['number']}")
-            detail = "冻结名册 " + "，".join(frozen)
+            params["rosters"] = "，".join(frozen)
+            if vote.binding and vote.rules.short_notice:
+                params["short_notice"] = vote.rules.short_notice_reason
+                params["days"] = str(vote.rules.notice_days)
         elif action is Action.EXTEND:
             assert new_closes_at is not None
             values[Vote.closes_at] = new_closes_at
-            detail = f"延期至 {new_closes_at.isoformat()}（新公告）"
+            params["until"] = new_closes_at.astimezone(zone(ctx)).strftime("%Y-%m-%d %H:%M")
         elif action is Action.START_OBJECTION:
             values[Vote.objection_ends_at] = at + dt.timedelta(days=vote.rules.objection_days)
         elif action is Action.CERTIFY:
             role = certifier_role(facts)
             assert role is not None
             await CertRow.insert(CertRow(vote=vote.id, account=actor.account_id, role=role, at=at))
-            detail = role
+            params["role"] = role
         await Vote.update(values).where(Vote.id == vote.id)
-        await _event(vote.id, actor.account_id, action.value, detail, at)
+        await _event(vote.id, actor.account_id, action.value, params, at)
     return new_state
 
 
@@ -601,10 +749,11 @@ class Castable:
     scope: int
     scope_name: str
     person: str
-    units: tuple[str, ...]
+    units: tuple[tuple[str, str], ...]  # (building, unit) of the person's units
     via_proxy: bool
     ballot_receipt: str  # "" while not yet cast
     delegated: bool  # the owner gave a proxy to someone else: they cannot cast themselves
+    ballot_choice: str = ""  # the person's own choice, shown to them alone
 
 
 async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
@@ -617,7 +766,7 @@ async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
         if not roles:
             return []
         mine_poll = (
-            await Ballot.select(Ballot.receipt)
+            await Ballot.select(Ballot.receipt, Ballot.choice)
             .where(
                 (Ballot.vote == vote.id)
                 & (Ballot.person == f"acct:{account_id}")
@@ -635,6 +784,7 @@ async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
                 False,
                 mine_poll["receipt"] if mine_poll else "",
                 False,
+                mine_poll["choice"] if mine_poll else "",
             )
         ]
     units = await frozen_units(vote)
@@ -649,17 +799,17 @@ async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
     held = {(p["scope"], p["principal"]) for p in proxies if p["proxy_account"] == account_id}
     given = {(p["scope"], p["principal"]) for p in proxies}
     voted = {
-        (b["scope"], b["person"]): b["receipt"]
-        for b in await Ballot.select(Ballot.scope, Ballot.person, Ballot.receipt).where(
-            (Ballot.vote == vote.id) & (Ballot.status == "effective")
-        )
+        (b["scope"], b["person"]): (b["receipt"], b["choice"])
+        for b in await Ballot.select(
+            Ballot.scope, Ballot.person, Ballot.receipt, Ballot.choice
+        ).where((Ballot.vote == vote.id) & (Ballot.status == "effective"))
     }
     out: list[Castable] = []
     for s in vote.scopes:
         mine = idents.get(s.compound_id, set())
-        persons: dict[str, list[str]] = {}
+        persons: dict[str, list[tuple[str, str]]] = {}
         for _, u, pk in units[s.compound_id]:
-            persons.setdefault(pk, []).append(f"{u.key.building}-{u.key.unit}")
+            persons.setdefault(pk, []).append((u.key.building, u.key.unit))
         for pk, labels in persons.items():
             own = pk != DEVELOPER and bool(set(pk.split(";")) & mine)
             proxy = (s.compound_id, pk) in held
@@ -671,8 +821,9 @@ async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
                         pk,
                         tuple(sorted(labels)),
                         proxy,
-                        voted.get((s.compound_id, pk), ""),
+                        voted.get((s.compound_id, pk), ("", ""))[0],
                         own and not proxy and (s.compound_id, pk) in given,
+                        voted.get((s.compound_id, pk), ("", ""))[1],
                     )
                 )
     return out
@@ -814,7 +965,13 @@ async def _castable_one(
         return None
     label = f"{entries[0]['building']}/{entries[0]['number']}"
     c = Castable(
-        scope, ref.name, person, (label,), via_proxy, "", own and not via_proxy and bool(proxies_)
+        scope,
+        ref.name,
+        person,
+        ((entries[0]["building"], entries[0]["number"]),),
+        via_proxy,
+        "",
+        own and not via_proxy and bool(proxies_),
     )
     return c, entries[0]["unit"], label
 
@@ -864,6 +1021,7 @@ async def cast_ballot(
 
 def _facts_light(ctx: Context, vote: VoteRef) -> VoteFacts:
     return VoteFacts(
+        zone=zone(ctx),
         state=vote.state,
         kind=vote.kind,
         now=ctx.clock(),
@@ -879,21 +1037,39 @@ def _facts_light(ctx: Context, vote: VoteRef) -> VoteFacts:
 # --- paper ballots -------------------------------------------------------------------------
 
 
-async def _unit_in_vote(vote: VoteRef, building: str, number: str) -> tuple[int, int, str, str]:
-    """(scope compound, unit id, person key, label) of a unit named on paper."""
-    units = await frozen_units(vote)
-    for s in vote.scopes:
-        for uid, u, pk in units[s.compound_id]:
-            if (u.key.building, u.key.unit) == (building.strip(), number.strip()):
-                return s.compound_id, uid, pk, f"{u.key.building}/{u.key.unit}"
-    raise Invalid(N_("名册中没有这套房屋"), field="unit")
+async def _unit_in_vote(
+    vote: VoteRef, compound_id: int | None, building: str, number: str
+) -> tuple[int, int, str, str]:
+    """(scope compound, unit id, person key, label) of a unit named on paper: a unit is
+    (compound, building, unit), and a joint vote needs the compound said, never guessed."""
+    if compound_id is None:
+        if vote.joint:
+            raise Invalid(N_("联合表决须选择房屋所在的小区"), field="compound")
+        compound_id = vote.scopes[0].compound_id
+    if compound_id not in {s.compound_id for s in vote.scopes}:
+        raise Invalid(N_("这个小区不在本次表决的计票范围内"), field="compound")
+    building, number = building.strip(), number.strip()
+    if not building:
+        raise Invalid(N_("请填写楼栋"), field="building")
+    if not number:
+        raise Invalid(N_("请填写房号"), field="unit")
+    units = await frozen_units(vote, only=compound_id)
+    for uid, u, pk in units[compound_id]:
+        if (u.key.building, u.key.unit) == (building, number):
+            return compound_id, uid, pk, f"{u.key.building}/{u.key.unit}"
+    raise Invalid(
+        N_("冻结名册中没有这套房屋：%(building)s 栋 %(unit)s"),
+        field="unit",
+        building=building,
+        unit=number,
+    )
 
 
 def _paper_values(choice: str, invalid_reason: str) -> tuple[str, str]:
     if choice == "invalid":
         if not invalid_reason.strip():
             raise Invalid(N_("无效票须写明原因"), field="invalid_reason")
-        return "", invalid_reason.strip()
+        return "", invalid_reason.strip()[:200]
     if choice not in {c.value for c in Choice}:
         raise Invalid(N_("请选择表决意见，或标记为无效票"), field="choice")
     return choice, ""
@@ -909,35 +1085,51 @@ async def enter_paper(
     choice: str,
     invalid_reason: str = "",
     replaces: int | None = None,
+    *,
+    compound_id: int | None = None,
 ) -> int:
-    """First officer types a paper ballot (书面表决票). It counts only once a different officer
-    has confirmed it against the original."""
-    vote = await get_vote(vote_id)
+    """First officer types a paper ballot (书面表决票). It counts only once a second, independent
+    业委会 or 党支部 member has typed it again from the original (confirm_paper)."""
+    vote = await current(ctx, vote_id)
     if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
         raise Forbidden(N_("只有业委会、党支部或工作人员可以录入书面表决票"))
     if not vote.rules.allow_paper:
         raise Forbidden(N_("本小区议事规则不允许书面表决票"))
     if vote.state not in (VoteState.OPEN, VoteState.CLOSED):
         raise Invalid(N_("只有投票期内或刚结束、尚未公示时可以录入书面表决票"))
-    if not paper_no.strip():
-        raise Invalid(N_("请填写表决票编号"), field="paper_no")
+    paper_no = paper_no.strip()
+    if not paper_no or len(paper_no) > 40:
+        raise Invalid(N_("请填写表决票编号（40 字以内）"), field="paper_no")
+    _, unit_id, _, _ = await _unit_in_vote(vote, compound_id, building, number)
     choice, invalid_reason = _paper_values(choice, invalid_reason)
-    _, unit_id, _, _ = await _unit_in_vote(vote, building, number)
-    async with ctx.db.write():
-        row = await PaperEntry.insert(
-            PaperEntry(
-                vote=vote_id,
-                paper_no=paper_no.strip(),
-                unit=unit_id,
-                choice=choice,
-                invalid_reason=invalid_reason,
-                state="pending",
-                replaces=replaces,
-                entered_by=actor.account_id,
-                entered_at=ctx.clock(),
-            )
-        ).returning(PaperEntry.id)
-        await _event(vote_id, actor.account_id, "paper.enter", paper_no.strip(), ctx.clock())
+    if replaces is not None and not await PaperEntry.exists().where(
+        (PaperEntry.id == replaces)
+        & (PaperEntry.vote == vote_id)
+        & (PaperEntry.state == "mismatch")
+    ):
+        raise Invalid(N_("只能重录核对不符的表决票"), field="paper_no")
+    try:
+        async with ctx.db.write():
+            row = await PaperEntry.insert(
+                PaperEntry(
+                    vote=vote_id,
+                    paper_no=paper_no,
+                    unit=unit_id,
+                    choice=choice,
+                    invalid_reason=invalid_reason,
+                    state="pending",
+                    replaces=replaces,
+                    entered_by=actor.account_id,
+                    entered_at=ctx.clock(),
+                )
+            ).returning(PaperEntry.id)
+            await _event(vote_id, actor.account_id, "paper.enter", {"no": paper_no}, ctx.clock())
+    except Exception as e:
+        if is_unique_violation(e):
+            raise Invalid(
+                N_("表决票编号 %(no)s 已经录入过：一张票只录入一次"), field="paper_no", no=paper_no
+            ) from None
+        raise
     return int(row[0]["id"])
 
 
@@ -951,40 +1143,60 @@ async def confirm_paper(
     choice: str,
     invalid_reason: str = "",
     vote_id: int | None = None,
+    *,
+    compound_id: int | None = None,
 ) -> str:
-    """A different officer re-reads the original. A match counts it (or keeps it as a duplicate
-    of the person's earlier ballot, or as invalid); a mismatch sends it back, difference kept."""
+    """A second, independent officer re-types the original without seeing the first entry. A
+    match counts it (or keeps it as a duplicate of the person's earlier ballot, or as invalid);
+    a mismatch sends it back with the difference kept."""
     entry = (
         await PaperEntry.select(
-            *PaperEntry.all_columns(), PaperEntry.unit.building.name, PaperEntry.unit.number
+            *PaperEntry.all_columns(),
+            PaperEntry.unit.compound,
+            PaperEntry.unit.building.name,
+            PaperEntry.unit.number,
         )
         .where(PaperEntry.id == entry_id)
         .first()
     )
     if entry is None or (vote_id is not None and entry["vote"] != vote_id):
         raise NotFound(N_("没有这条录入记录"))
-    vote = await get_vote(entry["vote"])
-    if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
-        raise Forbidden(N_("只有业委会、党支部或工作人员可以核对书面表决票"))
-    if entry["entered_by"] == actor.account_id:
-        raise Forbidden(N_("录入人不能核对自己录入的表决票，须由另一位工作人员核对"))
+    vote = await current(ctx, entry["vote"])
+    scope_ids = [s.compound_id for s in vote.scopes]
+    if not _is_officer(actor, scope_ids):
+        raise Forbidden(N_("只有业委会或党支部成员可以核对书面表决票"))
+    roles = frozenset(r.value for c in scope_ids for r in actor.roles.get(c, frozenset()))
+    found = second_person_issues(
+        entry["entered_by"],
+        await involved(entry["entered_by"], scope_ids),
+        actor.account_id,
+        await involved(actor.account_id, scope_ids),
+        roles,
+    )
+    if found:
+        raise Forbidden(found[0].message, **dict(found[0].params))
     if entry["state"] != "pending":
         raise Conflict(N_("这张表决票已经核对过了"))
     choice, invalid_reason = _paper_values(choice, invalid_reason)
+    typed_compound = compound_id if compound_id is not None else scope_ids[0]
     typed = {
         "paper_no": paper_no.strip(),
+        "compound": str(typed_compound),
         "unit": f"{building.strip()}/{number.strip()}",
         "choice": choice or "invalid",
     }
     stored = {
         "paper_no": entry["paper_no"],
+        "compound": str(entry["unit.compound"]),
         "unit": f"{entry['unit.building.name']}/{entry['unit.number']}",
         "choice": entry["choice"] or "invalid",
     }
+    if not vote.joint:
+        del typed["compound"], stored["compound"]
     diff = {k: [stored[k], typed[k]] for k in typed if typed[k] != stored[k]}
     at = ctx.clock()
     scope, unit_id, person, label = await _unit_in_vote(
-        vote, entry["unit.building.name"], entry["unit.number"]
+        vote, entry["unit.compound"], entry["unit.building.name"], entry["unit.number"]
     )
     async with ctx.db.write():
         claimed = (
@@ -1003,7 +1215,7 @@ async def confirm_paper(
                     PaperEntry.mismatch: json.dumps(diff, ensure_ascii=False),
                 }
             ).where(PaperEntry.id == entry_id)
-            await _event(vote.id, actor.account_id, "paper.mismatch", entry["paper_no"], at)
+            await _event(vote.id, actor.account_id, "paper.mismatch", {"no": entry["paper_no"]}, at)
             return "mismatch"
         await _lock_vote(ctx, vote.id)
         if not choice:
@@ -1067,20 +1279,57 @@ async def confirm_paper(
         await PaperEntry.update({PaperEntry.state: state, PaperEntry.ballot: row[0]["id"]}).where(
             PaperEntry.id == entry_id
         )
-        await _event(vote.id, actor.account_id, f"paper.{state}", entry["paper_no"], at)
+        await _event(vote.id, actor.account_id, f"paper.{state}", {"no": entry["paper_no"]}, at)
     return state
 
 
-async def paper_entries(vote_id: int) -> list[dict[str, Any]]:
-    return (
+@dataclass(frozen=True)
+class PaperRow:
+    """A paper ballot as the dashboard lists it. The unit and choice are shown only to the
+    officer who typed them: the second officer types the original blind."""
+
+    id: int
+    paper_no: str
+    compound: str
+    building: str
+    unit: str
+    choice: str  # "" for an invalid ballot
+    state: str
+    entered_by: int
+    mismatch: tuple[tuple[str, str, str], ...]  # (field, first entry, second entry)
+    reentered: bool  # a later entry replaces this mismatched one
+
+
+async def paper_entries(vote_id: int) -> list[PaperRow]:
+    rows = (
         await PaperEntry.select(
             *PaperEntry.all_columns(),
+            PaperEntry.unit.compound.name,
             PaperEntry.unit.building.name,
             PaperEntry.unit.number,
         )
         .where(PaperEntry.vote == vote_id)
         .order_by(PaperEntry.id, ascending=False)
     )
+    replaced = {r["replaces"] for r in rows if r["replaces"]}
+    out = []
+    for r in rows:
+        diff = json.loads(r["mismatch"]) if r["mismatch"] else {}
+        out.append(
+            PaperRow(
+                r["id"],
+                r["paper_no"],
+                r["unit.compound.name"],
+                r["unit.building.name"],
+                r["unit.number"],
+                r["choice"],
+                r["state"],
+                r["entered_by"],
+                tuple((k, str(v[0]), str(v[1])) for k, v in diff.items()),
+                r["id"] in replaced,
+            )
+        )
+    return out
 
 
 # --- proxies -------------------------------------------------------------------------------
@@ -1094,16 +1343,23 @@ async def record_proxy(
     number: str,
     proxy_phone: str,
     document: str = "",
+    *,
+    compound_id: int | None = None,
+    scan: tuple[str, bytes] | None = None,
 ) -> None:
-    """An officer records a written authorisation (委托书): principal's unit, proxy's account."""
-    vote = await get_vote(vote_id)
+    """An officer records a written authorisation (委托书): the principal's unit (compound,
+    building, unit), the proxy's account, and optionally a scan of the paper. The per-proxy limit
+    is checked under the vote's lock, in the transaction that inserts."""
+    vote = await current(ctx, vote_id)
     if not _is_officer(actor, [s.compound_id for s in vote.scopes]):
         raise Forbidden(N_("只有业委会、党支部或工作人员可以登记委托"))
     if not vote.rules.allow_proxy:
         raise Forbidden(N_("本小区议事规则不允许委托投票"))
     if vote.state not in (VoteState.ANNOUNCED, VoteState.OPEN):
         raise Invalid(N_("只有在公告后、投票结束前可以登记委托"))
-    scope, unit_id, person, _ = await _unit_in_vote(vote, building, number)
+    scope, unit_id, person, label = await _unit_in_vote(vote, compound_id, building, number)
+    if person == DEVELOPER:
+        raise Invalid(N_("开发建设单位未售房屋不能这样登记委托"), field="unit")
     proxy = (
         await Account.select(Account.id)
         .where(Account.phone == normalize_phone(proxy_phone))
@@ -1111,22 +1367,25 @@ async def record_proxy(
     )
     if proxy is None:
         raise Invalid(N_("受托人还没有账号，请先为其建账号"), field="proxy_phone")
-    held = await Proxy.count().where((Proxy.vote == vote_id) & (Proxy.proxy_account == proxy["id"]))
-    if held >= vote.rules.max_principals_per_proxy:
-        raise Invalid(
-            N_("按议事规则，每位受托人最多代理 %(n)s 位业主"),
-            field="proxy_phone",
-            n=vote.rules.max_principals_per_proxy,
-        )
-    if await Ballot.exists().where(
-        (Ballot.vote == vote_id)
-        & (Ballot.scope == scope)
-        & (Ballot.person == person)
-        & (Ballot.status == "effective")
-    ):
-        raise Conflict(N_("这位业主已经投票，不能再委托"))
+    stored = scans.keep(ctx.settings.data_dir, vote_id, *scan) if scan else document[:255]
+    limit = vote.rules.max_principals_per_proxy
     try:
         async with ctx.db.write():
+            await _lock_vote(ctx, vote_id)
+            held = await Proxy.count().where(
+                (Proxy.vote == vote_id) & (Proxy.proxy_account == proxy["id"])
+            )
+            if held >= limit:
+                raise Invalid(
+                    N_("按议事规则，每位受托人最多代理 %(n)s 位业主"), field="proxy_phone", n=limit
+                )
+            if await Ballot.exists().where(
+                (Ballot.vote == vote_id)
+                & (Ballot.scope == scope)
+                & (Ballot.person == person)
+                & (Ballot.status == "effective")
+            ):
+                raise Conflict(N_("这位业主已经投票，不能再委托"))
             await Proxy.insert(
                 Proxy(
                     vote=vote_id,
@@ -1134,7 +1393,7 @@ async def record_proxy(
                     principal=person,
                     principal_unit=unit_id,
                     proxy_account=proxy["id"],
-                    document=document[:255],
+                    document=stored,
                     recorded_by=actor.account_id,
                     recorded_at=ctx.clock(),
                 )
@@ -1143,7 +1402,12 @@ async def record_proxy(
                 vote_id,
                 actor.account_id,
                 "proxy.record",
-                f"{building}/{number} -> {proxy['id']}",
+                {
+                    "compound": next(s.name for s in vote.scopes if s.compound_id == scope),
+                    "building": label.split("/", 1)[0],
+                    "unit": label.split("/", 1)[1],
+                    "proxy": mask_phone(normalize_phone(proxy_phone)),
+                },
                 ctx.clock(),
             )
     except Exception as e:
@@ -1152,8 +1416,19 @@ async def record_proxy(
         raise
 
 
-async def proxies(vote_id: int) -> list[dict[str, Any]]:
-    return await Proxy.select(
+@dataclass(frozen=True)
+class ProxyRow:
+    compound: str
+    building: str
+    unit: str
+    proxy_name: str
+    has_scan: bool
+    recorded_at: dt.datetime
+
+
+async def proxies(vote_id: int) -> list[ProxyRow]:
+    rows = await Proxy.select(
+        Proxy.scope.name,
         Proxy.principal_unit.building.name,
         Proxy.principal_unit.number,
         Proxy.proxy_account.display_name,
@@ -1161,6 +1436,17 @@ async def proxies(vote_id: int) -> list[dict[str, Any]]:
         Proxy.document,
         Proxy.recorded_at,
     ).where(Proxy.vote == vote_id)
+    return [
+        ProxyRow(
+            r["scope.name"],
+            r["principal_unit.building.name"],
+            r["principal_unit.number"],
+            r["proxy_account.display_name"] or mask_phone(r["proxy_account.phone"]),
+            bool(r["document"]),
+            r["recorded_at"],
+        )
+        for r in rows
+    ]
 
 
 # --- receipts and the log ------------------------------------------------------------------
@@ -1171,11 +1457,17 @@ async def chain(vote_id: int) -> list[Entry]:
     return [Entry(r["height"], r["prev_hash"], json.loads(r["record"]), r["hash"]) for r in rows]
 
 
-async def find_receipt(vote_id: int, code: str) -> int | None:
-    """The chain height of a receipt, or None; never the choice."""
+def normalize_receipt(code: str) -> str:
     code = code.strip().upper().replace(" ", "")
     if len(code) == 10:
         code = f"{code[:5]}-{code[5:]}"
+    return code
+
+
+async def find_receipt(vote_id: int, code: str) -> int | None:
+    """The chain height of a receipt, or None; never the choice. (Pages show only whether it is
+    there: a position in the log would tell when it was cast.)"""
+    code = normalize_receipt(code)
     row = (
         await Ballot.select(Ballot.height)
         .where((Ballot.vote == vote_id) & (Ballot.receipt == code) & Ballot.height.is_not_null())
@@ -1195,12 +1487,12 @@ class BuildingTurnout:
     units: int
 
 
-async def turnout(vote: VoteRef) -> tuple[list[BuildingTurnout], list[str]]:
+async def turnout(vote: VoteRef) -> tuple[list[BuildingTurnout], list[tuple[str, str, str]]]:
     """Turnout per building and the units whose person has not voted (officers only)."""
     units = await frozen_units(vote)
     voted = {(b["scope"], b["person"]) for b in await effective_ballots(vote.id)}
     per: dict[tuple[str, str], list[int]] = {}
-    missing: list[str] = []
+    missing: list[tuple[str, str, str]] = []
     for s in vote.scopes:
         for _, u, pk in units[s.compound_id]:
             done = (s.compound_id, pk) in voted
@@ -1208,7 +1500,7 @@ async def turnout(vote: VoteRef) -> tuple[list[BuildingTurnout], list[str]]:
             t[0] += done
             t[1] += 1
             if not done:
-                missing.append(f"{s.name} {u.key.building}-{u.key.unit}")
+                missing.append((s.name, u.key.building, u.key.unit))
     rows = [BuildingTurnout(k[0], k[1], v[0], v[1]) for k, v in per.items()]
     return rows, missing
 

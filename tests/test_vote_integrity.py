@@ -1,0 +1,407 @@
+"""Vote integrity defects found by an outside attack (issue 7), each reproduced first, on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from council.accounts import service as accounts
+from council.db.tables import Ballot, Proxy, Vote, VoteEvent
+from council.errors import Forbidden, Invalid
+from council.roles import Role
+from council.votes import Choice
+from council.votes.lifecycle import Action, Rules, VoteKind, VoteState
+from council.voting import service as voting
+
+from .conftest import DAY, cast, html, make_person, open_vote
+
+ROOT = accounts.Principal(0, "", "", is_superuser=True)
+
+
+def joint_officers(client, compound, other_compound):
+    """A committee member and a party-branch member of both compounds, independent."""
+    people = []
+    for phone, role in (("13900000031", Role.COMMITTEE), ("13900000032", Role.PARTY_BRANCH)):
+        p = make_person(client, phone, role, compound.id, name=f"{role.value}-joint")
+        client.run(accounts.grant_role, client.ctx, ROOT, other_compound.id, p.account_id, role)
+        p.principal = accounts.Principal(
+            p.account_id,
+            p.phone,
+            p.phone,
+            False,
+            {compound.id: frozenset({role}), other_compound.id: frozenset({role})},
+        )
+        people.append(p)
+    return people
+
+
+# --- 1: a unit is (compound, building, unit) everywhere ------------------------------------
+
+
+def test_joint_vote_paper_ballot_counts_in_the_compound_named(
+    client, clock, compound, other_compound
+):
+    committee, party = joint_officers(client, compound, other_compound)
+    vid = open_vote(client, clock, compound, committee, joint_with=[other_compound.id])
+    entry = client.run(
+        voting.enter_paper,
+        client.ctx,
+        committee.principal,
+        vid,
+        "No.9",
+        "1",
+        "101",
+        "agree",
+        compound_id=other_compound.id,
+    )
+    state = client.run(
+        voting.confirm_paper,
+        client.ctx,
+        party.principal,
+        entry,
+        "No.9",
+        "1",
+        "101",
+        "agree",
+        compound_id=other_compound.id,
+    )
+    assert state == "counted"
+    b = client.run(Ballot.select(Ballot.scope, Ballot.person).where(Ballot.vote == vid).first)
+    assert b["scope"] == other_compound.id
+    r = client.run(voting.results, vid)
+    assert [s.voted.persons for s in r.joint.scopes] == [0, 1]
+
+
+def test_joint_vote_without_a_compound_is_an_error_next_to_the_field_never_a_guess(
+    client, clock, compound, other_compound
+):
+    committee, _ = joint_officers(client, compound, other_compound)
+    vid = open_vote(client, clock, compound, committee, joint_with=[other_compound.id])
+    with pytest.raises(Invalid) as e:
+        client.run(
+            voting.enter_paper, client.ctx, committee.principal, vid, "No.1", "1", "101", "agree"
+        )
+    assert e.value.field == "compound"
+    with pytest.raises(Invalid) as e:
+        client.run(
+            voting.enter_paper,
+            client.ctx,
+            committee.principal,
+            vid,
+            "No.1",
+            "1",
+            "909",
+            "agree",
+            compound_id=other_compound.id,
+        )
+    assert e.value.field == "unit"
+
+
+def test_joint_vote_proxy_is_recorded_in_the_compound_named(
+    client, clock, compound, other_compound, owners
+):
+    committee, _ = joint_officers(client, compound, other_compound)
+    vid = open_vote(client, clock, compound, committee, joint_with=[other_compound.id])
+    client.run(
+        voting.record_proxy,
+        client.ctx,
+        committee.principal,
+        vid,
+        "2",
+        "101",
+        owners["张伟"].phone,
+        compound_id=other_compound.id,
+    )
+    p = client.run(Proxy.select(Proxy.scope, Proxy.principal).first)
+    assert p["scope"] == other_compound.id
+    # 一品水轩's 陈静 (2/101) was not touched: she can still cast herself
+    cast(client, owners["陈静"], vid)
+
+
+# --- 4: the per-proxy limit holds under concurrency ----------------------------------------
+
+
+def test_proxy_limit_holds_under_concurrent_records(client, clock, compound, officers, owners):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    holder = make_person(client, "13700000001", None, None, name="受托人")
+    units = [("1", "101"), ("1", "102"), ("1", "201"), ("2", "101")]
+
+    async def burst():
+        async def one(b, u):
+            try:
+                await voting.record_proxy(client.ctx, committee.principal, vid, b, u, holder.phone)
+                return "ok"
+            except Invalid:
+                return "refused"
+
+        return await asyncio.gather(*[one(b, u) for b, u in units * 2])
+
+    outcomes = client.run(burst)
+    assert outcomes.count("ok") == 1
+    assert client.run(Proxy.count().where(Proxy.proxy_account == holder.account_id)) == 1
+
+
+# --- 5: state follows the clock ------------------------------------------------------------
+
+
+def test_a_vote_closes_itself_at_its_closing_time(client, clock, compound, officers, owners):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    cast(client, owners["张伟"], vid)
+    clock.t += 16 * DAY  # past closes_at
+    page = client.get(f"/v/{vid}")
+    assert "投票中" not in html(page).css_first(".state").text()
+    assert not html(page).css("button.choice")
+    with pytest.raises(voting.Blocked):
+        cast(client, owners["陈静"], vid)
+    # read by several requests at once, the close is recorded once
+    for _ in range(3):
+        client.get(f"/v/{vid}/result")
+    row = client.run(Vote.select(Vote.state).where(Vote.id == vid).first)
+    assert row["state"] == "closed"
+    closes = client.run(
+        VoteEvent.count().where((VoteEvent.vote == vid) & (VoteEvent.action == "close"))
+    )
+    assert closes == 1
+
+
+def test_concurrent_readers_record_the_close_once(client, clock, compound, officers):
+    vid = open_vote(client, clock, compound, officers[0])
+    clock.t += 16 * DAY
+
+    async def readers():
+        await asyncio.gather(*[voting.current(client.ctx, vid) for _ in range(20)])
+
+    client.run(readers)
+    closes = client.run(
+        VoteEvent.count().where((VoteEvent.vote == vid) & (VoteEvent.action == "close"))
+    )
+    assert closes == 1
+
+
+def test_an_announced_vote_opens_itself_where_the_rules_say_so(client, clock, compound, officers):
+    committee, _ = officers
+    client.run(voting.set_rules, client.ctx, ROOT, compound.id, Rules(auto_open=True))
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        committee.principal,
+        compound.id,
+        kind=VoteKind.BINDING,
+        item=7,
+        title="拆除围墙",
+        body="全文",
+        opens_at=clock.t + 15 * DAY,
+        closes_at=clock.t + 30 * DAY,
+    )
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.ANNOUNCE)
+    clock.t += 15 * DAY
+    assert client.run(voting.current, client.ctx, vid).state is VoteState.OPEN
+    # an officer who presses "close" after the clock did is not told off
+    clock.t += 15 * DAY
+    state = client.run(voting.transition, client.ctx, committee.principal, vid, Action.CLOSE)
+    assert state is VoteState.CLOSED
+
+
+# --- 6: every compound's rules hold for a joint vote ---------------------------------------
+
+
+def test_a_joint_vote_holds_the_strictest_notice_period(client, clock, compound, other_compound):
+    committee, _ = joint_officers(client, compound, other_compound)
+    client.run(
+        voting.set_rules,
+        client.ctx,
+        ROOT,
+        compound.id,
+        Rules(notice_days=0, short_notice_reason="紧急维修"),
+    )
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        committee.principal,
+        compound.id,
+        kind=VoteKind.BINDING,
+        item=7,
+        title="拆除围墙",
+        body="全文",
+        opens_at=clock.t + DAY,
+        closes_at=clock.t + 10 * DAY,
+        joint_with=[other_compound.id],
+    )
+    with pytest.raises(voting.Blocked) as e:
+        client.run(voting.transition, client.ctx, committee.principal, vid, Action.ANNOUNCE)
+    assert [b.code for b in e.value.blockers] == ["notice"]
+    assert dict(e.value.blockers[0].params)["days"] == "15"
+
+
+def test_a_short_notice_needs_a_reason_in_the_rules(client, compound, superuser):
+    with pytest.raises(Invalid) as e:
+        client.run(voting.set_rules, client.ctx, ROOT, compound.id, Rules(notice_days=3))
+    assert e.value.field == "short_notice_reason"
+    rules = Rules(notice_days=3, short_notice_reason="议事规则第十条")
+    client.run(voting.set_rules, client.ctx, ROOT, compound.id, rules)
+    assert client.run(voting.get_rules, compound.id).short_notice_reason == "议事规则第十条"
+
+
+def test_a_short_notice_is_recorded_and_shown_as_a_warning(client, clock, compound, officers):
+    committee, _ = officers
+    rules = Rules(notice_days=3, short_notice_reason="业主大会议事规则第十条")
+    client.run(voting.set_rules, client.ctx, ROOT, compound.id, rules)
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        committee.principal,
+        compound.id,
+        kind=VoteKind.BINDING,
+        item=7,
+        title="拆除围墙",
+        body="全文",
+        opens_at=clock.t + 3 * DAY,
+        closes_at=clock.t + 10 * DAY,
+    )
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.ANNOUNCE)
+    page = html(client.get(f"/v/{vid}"))
+    warning = page.css_first(".short-notice").text()
+    assert "15" in warning and "业主大会议事规则第十条" in warning
+    events = client.run(voting.events, vid)
+    assert any("业主大会议事规则第十条" in str(e.params) for e in events)
+
+
+# --- 14, 15, 17, 19: links, scans, bad dates, local times ----------------------------------
+
+
+@pytest.mark.parametrize("link", ["//evil.example/x", "/\\evil.example/y", "javascript:alert(1)"])
+def test_attachment_links_never_leave_the_site_unannounced(client, clock, compound, officers, link):
+    committee, _ = officers
+    with pytest.raises(Invalid) as e:
+        client.run(
+            voting.create_vote,
+            client.ctx,
+            committee.principal,
+            compound.id,
+            kind=VoteKind.BINDING,
+            item=7,
+            title="拆除围墙",
+            body="全文",
+            attachments=f"方案|{link}",
+        )
+    assert e.value.field == "attachments"
+
+
+def test_two_proxy_scans_with_the_same_name_are_both_kept(
+    client, clock, compound, officers, owners, settings
+):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    holder = make_person(client, "13700000002", None, None, name="受托人")
+    other = make_person(client, "13700000003", None, None, name="受托人二")
+    pdf1 = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    pdf2 = b"%PDF-1.4\n2 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    for (b, u), who, data in ((("1", "101"), holder, pdf1), (("2", "101"), other, pdf2)):
+        client.run(
+            voting.record_proxy,
+            client.ctx,
+            committee.principal,
+            vid,
+            b,
+            u,
+            who.phone,
+            scan=("scan.pdf", data),
+        )
+    rows = client.run(Proxy.select(Proxy.document).order_by(Proxy.id))
+    paths = [client.ctx.settings.data_dir / r["document"] for r in rows]
+    assert len(set(paths)) == 2
+    assert sorted(p.read_bytes() for p in paths) == sorted([pdf1, pdf2])
+
+
+def test_a_scan_that_is_not_a_pdf_or_image_is_refused(client, clock, compound, officers):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    holder = make_person(client, "13700000004", None, None)
+    with pytest.raises(Invalid) as e:
+        client.run(
+            voting.record_proxy,
+            client.ctx,
+            committee.principal,
+            vid,
+            "1",
+            "101",
+            holder.phone,
+            scan=("scan.pdf", b"<svg onload=alert(1)></svg>"),
+        )
+    assert e.value.field == "scan"
+    assert client.run(Proxy.count()) == 0  # all or nothing
+
+
+def test_a_vote_in_year_one_is_a_clear_error(client, clock, compound, officers):
+    client.login(officers[0].phone)
+    r = client.post_form(
+        f"/staff/c/{compound.slug}/votes",
+        {
+            "kind": "binding",
+            "item": "7",
+            "title": "拆除围墙",
+            "body": "全文",
+            "opens_at": "0001-01-01T00:00",
+            "closes_at": "0001-01-02T00:00",
+        },
+    )
+    assert r.status_code in (400, 422)
+    assert "时间" in html(r).css_first("#main").text()
+
+
+def test_times_a_person_reads_are_in_the_compounds_zone(client, clock, compound, officers):
+    committee, _ = officers
+    client.login(committee.phone)
+    opens = dt.datetime(2026, 12, 6, 18, 10, tzinfo=dt.UTC)  # 02:10 on 7 Dec in Beijing
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        committee.principal,
+        compound.id,
+        kind=VoteKind.BINDING,
+        item=7,
+        title="拆除围墙",
+        body="全文",
+        opens_at=opens,
+        closes_at=opens + 15 * DAY,
+    )
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.ANNOUNCE)
+    page = html(client.get(f"/staff/c/{compound.slug}/votes/{vid}")).css_first("#actions").text()
+    assert "2026-12-07 02:10" in page and "18:10" not in page
+
+
+def test_staff_alone_cannot_certify(client, clock, compound, officer, officers, owners):
+    """Community staff supervise: they run the vote but never certify it."""
+    vid = open_vote(client, clock, compound, officer)
+    cast(client, owners["张伟"], vid, Choice.AGREE)
+    clock.t += 15 * DAY
+    for action in (Action.CLOSE, Action.START_OBJECTION):
+        client.run(voting.transition, client.ctx, officer.principal, vid, action)
+    clock.t += 7 * DAY
+    with pytest.raises(voting.Blocked) as e:
+        client.run(voting.transition, client.ctx, officer.principal, vid, Action.CERTIFY)
+    assert e.value.blockers[0].code == "role"
+
+
+def test_paper_check_by_staff_is_refused(client, clock, compound, officer, officers):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    entry = client.run(
+        voting.enter_paper, client.ctx, committee.principal, vid, "No.1", "1", "101", "agree"
+    )
+    with pytest.raises(Forbidden):
+        client.run(
+            voting.confirm_paper,
+            client.ctx,
+            officer.principal,
+            entry,
+            "No.1",
+            "1",
+            "101",
+            "agree",
+        )
