@@ -12,10 +12,10 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
-from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
