@@ -35,3 +35,9 @@ ROLE_LABELS = {
 
 # who may manage a compound's rosters, codes, accounts and roles
 MANAGERS = frozenset({Role.STAFF, Role.ADMIN})
+
+# roles whose two-person controls (paper confirmation, certification) need independent people
+TWO_PERSON_ROLES = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH})
+
+# roles shown on a compound's public list of officers, in this order
+OFFICER_ROLES = (Role.COMMITTEE, Role.PARTY_BRANCH, Role.PROPERTY_MANAGER, Role.STAFF, Role.ADMIN)

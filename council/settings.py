@@ -43,6 +43,16 @@ def _public_url(value: str) -> str:
     return value
 
 
+def _networks(value: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks (checked here, parsed where used)."""
+    import ipaddress
+
+    out = tuple(v.strip() for v in value.split(",") if v.strip())
+    for v in out:
+        ipaddress.ip_network(v, strict=False)  # ValueError names the bad entry
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -55,12 +65,14 @@ class Settings:
     max_body_bytes: int = 5_000_000
     login_max_failures_account: int = 5
     login_max_failures_address: int = 30
+    login_max_failures_account_total: int = 50  # from all addresses, except known devices
     login_window_seconds: int = 900
     default_language: str = "zh"  # "zh" (简体中文) or "en"
     timezone: str = "Asia/Shanghai"  # how times are entered and shown
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     public_url: str = ""  # e.g. https://council.example.cn: every absolute link (letters, QR codes)
+    trusted_proxies: tuple[str, ...] = ()  # IPs/CIDRs whose X-Forwarded-For/-Proto are believed
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {
@@ -77,12 +89,14 @@ class Settings:
         "max_body_bytes": ("COUNCIL_MAX_BODY_BYTES", int),
         "login_max_failures_account": ("COUNCIL_LOGIN_MAX_FAILURES_ACCOUNT", int),
         "login_max_failures_address": ("COUNCIL_LOGIN_MAX_FAILURES_ADDRESS", int),
+        "login_max_failures_account_total": ("COUNCIL_LOGIN_MAX_FAILURES_ACCOUNT_TOTAL", int),
         "login_window_seconds": ("COUNCIL_LOGIN_WINDOW_SECONDS", int),
         "default_language": ("COUNCIL_DEFAULT_LANGUAGE", str),
         "timezone": ("COUNCIL_TIMEZONE", str),
         "argon2_time_cost": ("COUNCIL_ARGON2_TIME_COST", int),
         "argon2_memory_kib": ("COUNCIL_ARGON2_MEMORY_KIB", int),
         "public_url": ("COUNCIL_PUBLIC_URL", _public_url),
+        "trusted_proxies": ("COUNCIL_TRUSTED_PROXIES", _networks),
     }
 
     @classmethod

@@ -273,7 +273,7 @@ def test_staff_grant_and_revoke_roles_with_htmx_fragments(client, compound, offi
         data={"account": p.account_id, "role": "committee", "_csrf_token": client.csrf()},
         headers={"HX-Request": "true"},
     )
-    assert r.status_code == 200 and r.headers["vary"] == "HX-Request"
+    assert r.status_code == 200 and "HX-Request" in r.headers["vary"]
     frag = html(r)
     assert frag.css_first("title") is None  # a fragment, not a page
     row = frag.css_first(f"li#account-{p.account_id}")

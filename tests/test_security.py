@@ -25,7 +25,7 @@ def http_routes(app):
 
 def concrete(path: str) -> str:
     path = re.sub(r"\{slug:str\}", "yipin", path)
-    return re.sub(r"\{(vote_id|entry_id):int\}", "1", path)
+    return re.sub(r"\{\w+:int\}", "1", path)
 
 
 @pytest.fixture
@@ -70,6 +70,7 @@ def test_every_non_public_route_has_a_guard(client):
         [
             "/",
             "/c/{slug:str}",
+            "/c/{slug:str}/officers",
             "/lang",
             "/healthz",
             "/login",
@@ -124,6 +125,7 @@ def test_no_get_request_changes_state(client, compound, superuser, a_vote):
     for path, h in http_routes(client.app):
         if "GET" in h.http_methods and not path.startswith("/static"):
             expected = (403,) if path.endswith("export.zip") else (200, 303)  # open vote
+            expected += (404,) if "{batch:int}" in path else ()  # no letters printed here
             assert client.get(concrete(path)).status_code in expected, path
     assert client.run(counts) == before
 
@@ -195,7 +197,7 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "same-origin"
-    assert r.headers["vary"] == "HX-Request"
+    assert "HX-Request" in r.headers["vary"]
     page = html(r)
     assert all(s.attributes.get("src") for s in page.css("script"))  # no inline script
     assert not page.css("[style]") and not page.css("style")

@@ -6,14 +6,15 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from council.accounts import service
+from council.compounds.service import get_compound
 from council.context import Context
 from council.errors import DomainError
 from council.roles import Role
-from council.web.auth import SESSION_COOKIE, login_required, require_principal
+from council.web.auth import SESSION_COOKIE, login_required, principal_of, require_principal
 from council.web.public import PUBLIC, safe_next
 from council.web.render import form_errors, render
 
@@ -22,21 +23,28 @@ def _client(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
+DEVICE_COOKIE = "council_device"
+
+
 async def _signed_in(
     request: Request[Any, Any, Any], ctx: NamedDependency[Context], account_id: int, to: str
 ) -> Redirect:
     old = request.cookies.get(SESSION_COOKIE)
     token = await service.start_session(ctx, account_id, old)
     r = Redirect(path=to, status_code=303)
-    r.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=ctx.settings.session_days * 86400,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=ctx.settings.secure_cookies,
-    )
+    for name, value, days in (
+        (SESSION_COOKIE, token, ctx.settings.session_days),
+        (DEVICE_COOKIE, service.device_token(ctx, account_id), 365),
+    ):
+        r.set_cookie(
+            name,
+            value,
+            max_age=days * 86400,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=ctx.settings.secure_cookies,
+        )
     return r
 
 
@@ -57,7 +65,9 @@ async def login(
     phone, password = form.get("phone", ""), form.get("password", "")
     nxt = safe_next(form.get("next"), "/me")
     try:
-        account_id = await service.authenticate(ctx, phone, password, _client(request))
+        account_id = await service.authenticate(
+            ctx, phone, password, _client(request), request.cookies.get(DEVICE_COOKIE)
+        )
     except DomainError as e:
         return render(
             request,
@@ -91,6 +101,18 @@ async def activate(
 ) -> Template | Redirect:
     form = await request.form()
     values = {k: form.get(k, "") for k in ("code", "phone", "display_name")}
+    signed_in = principal_of(request)
+    if signed_in is not None:  # a new letter for someone who already has an account
+        try:
+            await service.link_code(ctx, signed_in.account_id, values["code"], _client(request))
+        except DomainError as e:
+            return render(
+                request,
+                "activate.html",
+                {"values": values, "errors": form_errors(e)},
+                status=e.status,
+            )
+        return Redirect(path="/me?done=linked", status_code=303)
     try:
         account_id = await service.activate(
             ctx,
@@ -111,7 +133,7 @@ async def activate(
 
 
 @get("/me", guards=[login_required], name="me")
-async def me(request: Request[Any, Any, Any]) -> Template:
+async def me(request: Request[Any, Any, Any], done: FromQuery[str | None] = None) -> Template:
     p = require_principal(request)
     names = await service.compound_names(list(p.roles))
     roles = [
@@ -125,8 +147,68 @@ async def me(request: Request[Any, Any, Any]) -> Template:
         {
             "units": await service.my_units(p.account_id),
             "roles": sorted(roles, key=lambda r: r[0][1]),
+            "done": done,
         },
     )
 
 
-ROUTES = [login_form, login, logout, activate_form, activate, me]
+@get("/me/password", guards=[login_required], name="password")
+async def password_form(
+    request: Request[Any, Any, Any], first: FromQuery[int | None] = None
+) -> Template:
+    return render(request, "password.html", {"errors": {}, "first": first})
+
+
+@post("/me/password", guards=[login_required], name="password_post")
+async def password_change(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context]
+) -> Template | Redirect:
+    p = require_principal(request)
+    form = await request.form()
+    try:
+        await service.change_password(
+            ctx,
+            p.account_id,
+            form.get("old_password", ""),
+            form.get("password", ""),
+            form.get("password2", ""),
+            _client(request),
+        )
+    except DomainError as e:
+        return render(
+            request,
+            "password.html",
+            {"errors": form_errors(e), "first": p.must_set_password},
+            status=e.status,
+        )
+    # every session ended with the old password; this one starts afresh
+    return await _signed_in(request, ctx, p.account_id, "/me?done=password")
+
+
+@get("/c/{slug:str}/officers", opt=PUBLIC, name="officers")
+async def officers_page(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
+) -> Template:
+    compound = await get_compound(slug)
+    return render(
+        request,
+        "officers.html",
+        {
+            "compound": compound,
+            "officers": await service.officers(compound.id),
+            "tz": ctx.settings.timezone,
+        },
+    )
+
+
+ROUTES = [
+    login_form,
+    login,
+    logout,
+    activate_form,
+    activate,
+    me,
+    password_form,
+    password_change,
+    officers_page,
+]

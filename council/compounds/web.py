@@ -1,4 +1,4 @@
-"""Staff pages: compounds, rosters, activation codes, accounts and roles."""
+"""Staff pages: compounds, rosters, activation codes (accounts: accounts/staff_web.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,13 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from markupsafe import Markup
 
-from council.accounts import service as accounts
 from council.accounts.service import Principal
 from council.compounds import service
-from council.compounds.queries import compound_accounts
 from council.context import Context
 from council.errors import N_, DomainError, Invalid, InvalidMany
-from council.roles import Role
 from council.web.auth import (
     login_required,
     manager_required,
@@ -33,7 +30,6 @@ from council.web.render import (
     error_status,
     form_errors,
     invalid,
-    is_htmx,
     redirect,
     render,
 )
@@ -228,114 +224,6 @@ async def letters_page(
     )
 
 
-@get("/staff/c/{slug:str}/accounts", guards=[manager_required], name="staff_accounts")
-async def accounts_page(request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
-    c = _compound(request)
-    return render(
-        request,
-        "staff/accounts.html",
-        {
-            "compound": c,
-            "accounts": await compound_accounts(c.id),
-            "roles": list(Role),
-            "values": {},
-            "errors": {},
-        },
-    )
-
-
-@post("/staff/c/{slug:str}/accounts", guards=[manager_required], name="staff_account_create")
-async def account_create(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template | Redirect:
-    """Staff create an account (e.g. for 物业 or a tenant) with a first role."""
-    c = _compound(request)
-    p = require_principal(request)
-    form = await request.form()
-    values = {k: form.get(k, "") for k in ("phone", "display_name", "role")}
-    try:
-        try:
-            role = Role(values["role"])
-        except ValueError:
-            raise Invalid(N_("请选择角色"), field="role") from None
-        account_id = await accounts.create_account(
-            ctx,
-            values["phone"],
-            form.get("password", ""),
-            values["display_name"],
-            actor=p.account_id,
-        )
-        await accounts.grant_role(ctx, p, c.id, account_id, role)
-    except DomainError as e:
-        return render(
-            request,
-            "staff/accounts.html",
-            {
-                "compound": c,
-                "accounts": await compound_accounts(c.id),
-                "roles": list(Role),
-                "values": values,
-                "errors": form_errors(e),
-            },
-            status=e.status,
-        )
-    return redirect(request, f"/staff/c/{c.slug}/accounts")
-
-
-async def _role_change(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], grant: bool
-) -> Template | Redirect:
-    c = _compound(request)
-    p = require_principal(request)
-    form = await request.form()
-    error, status = "", 200
-    try:
-        account_id = int(form.get("account", "0"))
-        role = Role(form.get("role", ""))
-    except ValueError:
-        account_id, role = 0, None
-    try:
-        if role is None:
-            raise Invalid(N_("请选择角色"), field="role")
-        if grant:
-            await accounts.grant_role(ctx, p, c.id, account_id, role)
-        else:
-            await accounts.revoke_role(ctx, p, c.id, account_id, role)
-    except DomainError as e:
-        error, status = gettext(e.message, **e.params), e.status
-    rows = await compound_accounts(c.id)
-    row = next((a for a in rows if a.id == account_id), None)
-    if is_htmx(request) and row is not None:
-        return render(
-            request,
-            "staff/_account_row.html",
-            {"compound": c, "roles": list(Role), "account": row, "row_error": error},
-            status=status,
-        )
-    if not error:
-        return redirect(request, f"/staff/c/{c.slug}/accounts")
-    return render(
-        request,
-        "staff/accounts.html",
-        {"compound": c, "accounts": rows, "roles": list(Role), "values": {}, "errors": {"": error}},
-        status=status,
-    )
-
-
-@post("/staff/c/{slug:str}/roles/grant", guards=[manager_required], name="staff_role_grant")
-async def role_grant(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template | Redirect:
-    return await _role_change(request, ctx, grant=True)
-
-
-@post("/staff/c/{slug:str}/roles/revoke", guards=[manager_required], name="staff_role_revoke")
-async def role_revoke(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template | Redirect:
-    return await _role_change(request, ctx, grant=False)
-
-
 ROUTES = [
     staff_index,
     compound_create,
@@ -345,8 +233,4 @@ ROUTES = [
     codes_page,
     codes_generate,
     letters_page,
-    accounts_page,
-    account_create,
-    role_grant,
-    role_revoke,
 ]

@@ -88,8 +88,18 @@ MIGRATION_0002 = Migration(
     ),
 )
 
-# Accounts hardening: provenance for separation of duties, throttling (council/accounts).
-MIGRATION_0003 = Migration("0003_accounts_hardening", (), ())
+# Accounts: who created an account and who chose its password (separation of duties); the
+# login throttle becomes one counter row per bucket, incremented atomically before any check.
+ACCOUNTS_0003 = (
+    'ALTER TABLE "account" ADD COLUMN "created_by" INTEGER DEFAULT null',
+    'ALTER TABLE "account" ADD COLUMN "password_set_by" INTEGER DEFAULT null',
+    'DELETE FROM "login_failure"',
+    'DROP INDEX "login_failure_key_ix"',
+    'ALTER TABLE "login_failure" ADD COLUMN "n" INTEGER NOT NULL DEFAULT 0',
+    'CREATE UNIQUE INDEX "login_failure_key_uq" ON "login_failure" ("key")',
+    'CREATE INDEX "role_grant_compound_ix" ON "role_grant" ("compound", "role")',
+)
+MIGRATION_0003 = Migration("0003_accounts_hardening", ACCOUNTS_0003, ACCOUNTS_0003)
 
 # Votes integrity: joint-vote units, proxy limits, clock-driven states, results (council/voting).
 MIGRATION_0004 = Migration("0004_votes_integrity", (), ())

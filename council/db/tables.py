@@ -107,6 +107,9 @@ class Account(Table, tablename="account"):
     is_active = Boolean(default=True)
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
+    created_by = Integer(null=True, default=None)  # NULL: self-activation or the command line
+    # who chose the current password; NULL or the account itself: the person themself
+    password_set_by = Integer(null=True, default=None)
 
 
 class AccountOwner(Table, tablename="account_owner"):
@@ -148,11 +151,13 @@ class Session(Table, tablename="session"):
 
 
 class LoginFailure(Table, tablename="login_failure"):
-    """The login throttle's own store: failures per account and per client address."""
+    """The login throttle's own store: one counter per bucket (unique key), counting attempts
+    not known to have succeeded within the window that started at `at`."""
 
     id = Serial(primary_key=True)
-    key = Varchar(length=120)
+    key = Varchar(length=120)  # unique index
     at = Timestamptz()
+    n = Integer(default=0)
 
 
 class AuditEvent(Table, tablename="audit_event"):

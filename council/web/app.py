@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from council.accounts import staff_web as accounts_staff_web
 from council.accounts import web as accounts_web
 from council.compounds import web as compounds_web
 from council.context import Context, make_context
@@ -105,6 +106,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
         route_handlers=[
             *public.ROUTES,
             *accounts_web.ROUTES,
+            *accounts_staff_web.ROUTES,
             *compounds_web.ROUTES,
             *voting_web.ROUTES,
             create_static_files_router(

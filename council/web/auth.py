@@ -7,7 +7,11 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,22 +62,71 @@ class RequestContextMiddleware(ASGIMiddleware):
         state["session_token"] = token if principal else ""
         state["stale_session"] = bool(token) and principal is None
         state["lang"] = lang
+        _check_int_params(scope)
         send_ = send
         if state["stale_session"]:
-            # tell the browser to forget an id we do not know (expired, logged out or forged)
+            # tell the browser to forget an id we do not know (expired, logged out or forged),
+            # unless this very response sets a new one (a login)
             async def send_(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    MutableScopeHeaders.from_message(message).add(
-                        "set-cookie",
-                        f"{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
-                    )
+                    headers = MutableScopeHeaders.from_message(message)
+                    prefix = f"{SESSION_COOKIE}="
+                    if not any(v.startswith(prefix) for v in headers.getall("set-cookie", [])):
+                        headers.add(
+                            "set-cookie",
+                            f"{prefix}; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                        )
                 await send(message)
 
         reset = current_language.set(lang)
         try:
+            if (
+                principal is not None
+                and principal.must_set_password
+                and not _allowed_first(scope.get("path", ""))
+            ):
+                await _to_password_page(scope, send_)
+                return
             await next_app(scope, receive, send_)
         finally:
             current_language.reset(reset)
+
+
+# Until a person has chosen their own password (someone else chose the current one), these are
+# the only places they may go; everything else sends them to set it.
+FIRST_LOGIN_PAGE = "/me/password"
+_FIRST_ALLOWED = (FIRST_LOGIN_PAGE, "/logout", "/lang", "/healthz")
+
+
+def _allowed_first(path: str) -> bool:
+    return path in _FIRST_ALLOWED or path.startswith("/static/")
+
+
+async def _to_password_page(scope: Scope, send: Send) -> None:
+    location = f"{FIRST_LOGIN_PAGE}?first=1".encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [
+                (b"location", location),
+                (b"hx-redirect", location),
+                (b"cache-control", b"no-store"),
+                (b"content-length", b"0"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+# ids are 32-bit on PostgreSQL (serial): a larger number names nothing
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+def _check_int_params(scope: Scope) -> None:
+    for value in (scope.get("path_params") or {}).values():
+        if isinstance(value, int) and not _INT_MIN <= value <= _INT_MAX:
+            raise NotFoundException()
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
