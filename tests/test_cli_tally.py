@@ -223,3 +223,103 @@ def test_console_script_help_and_exit_status(tmp_path):
         text=True,
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+# --- CSV formula injection (issue 7, item 13) ---------------------------------------------
+
+PAYLOADS = ("=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example","x")', "+A8", "-A9", "@SUM(1)")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_written_csv_never_starts_a_cell_with_a_formula_and_reads_back_the_same():
+    import csv
+    import io
+    from decimal import Decimal
+
+    from council.votes import Ballot, Choice, Unit, UnitKey
+    from council.votes.csvformat import ballots_csv, parse_ballots, parse_roster, roster_csv
+
+    units = [
+        Unit(UnitKey("一品水轩", p, p), Decimal("80.5"), frozenset({p, "'" + p}), False)
+        for p in (*PAYLOADS, "'quoted", "1-0102")
+    ]
+    ballots = [Ballot(u.key, Choice.AGREE) for u in units]
+    for text in (roster_csv(units), ballots_csv(ballots)):
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                assert not cell.startswith(TRIGGERS), cell
+    assert [r.unit for r in parse_roster(roster_csv(units).encode())] == units
+    keys = {u.key for u in units}
+    assert [b.unit for b in parse_ballots(ballots_csv(ballots).encode(), known=keys)] == [
+        u.key for u in units
+    ]
+
+
+def test_export_of_a_vote_with_formula_payloads_is_neutral_verifies_and_recounts(
+    client, clock, compound, officers, superuser, tmp_path, capsys
+):
+    import csv
+    import io
+
+    from council.accounts import service as accounts
+    from council.compounds import service as compounds
+    from council.votes.lifecycle import Action
+    from council.voting import service as voting
+    from council.voting.export import verify_export, write_export
+
+    from .conftest import DAY, ROSTER, cast, open_vote
+
+    rows = io.StringIO()
+    csv.writer(rows, lineterminator="\n").writerows(
+        ["一品水轩", p, str(i), "80.50", p, "0", "", ""] for i, p in enumerate(PAYLOADS)
+    )
+    hostile = rows.getvalue()
+    client.run(
+        compounds.import_roster,
+        client.ctx,
+        superuser.principal,
+        compound,
+        (ROSTER + hostile).encode(),
+        "roster.csv",
+    )
+    _, letters = client.run(
+        compounds.generate_codes, client.ctx, superuser.principal, compound, None
+    )
+    voters = []
+    for i, ltr in enumerate(x for x in letters if x.building in PAYLOADS):
+        aid = client.run(
+            accounts.activate,
+            client.ctx,
+            ltr.code,
+            f"1350000{i:04d}",
+            "pw 12345",
+            "pw 12345",
+            "",
+            "",
+        )
+        voters.append(accounts.Principal(aid, "", "", False, {}))
+    assert len(voters) == len(PAYLOADS)
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    for v in voters:
+        cast(client, v, vid)
+    clock.t += 15 * DAY
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.CLOSE)
+    out = tmp_path / "export"
+    client.run(write_export, vid, out)
+    for name in ("roster.csv", "ballots.csv"):
+        with (out / name).open(encoding="utf-8") as f:
+            cells = [cell for row in csv.reader(f) for cell in row]
+        assert not [c for c in cells if c.startswith(TRIGGERS)], name
+        assert any(c == "'=cmd|' /C calc'!A0" for c in cells), name
+    problems, recount = verify_export(out)
+    assert problems == [] and recount is not None
+    assert recount["persons_voted"] == len(PAYLOADS)
+    assert main(["verify", str(out)]) == 0
+    published = json.loads((out / "vote.json").read_text())["result"]
+    capsys.readouterr()
+    files = ["--roster", str(out / "roster.csv"), "--ballots", str(out / "ballots.csv")]
+    assert main(["tally", *files, "--item", "7", "--format", "json"]) == 0
+    tallied = json.loads(capsys.readouterr().out)
+    for key in ("passed", "persons_total", "area_total", "persons_voted", "persons_agree"):
+        assert tallied[key] == published[key] == recount[key], key

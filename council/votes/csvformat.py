@@ -27,6 +27,25 @@ CHOICES: dict[str, Choice] = {
     "反对": Choice.OPPOSE,
     "弃权": Choice.ABSTAIN,
 }
+# A cell starting with one of these runs as a formula in Excel/WPS (CSV injection). Written
+# files prefix such a cell (and one already starting with the escape) with "'"; reading removes
+# exactly that prefix, so an export verifies and recounts to the same values.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def neutral(cell: str) -> str:
+    """A cell as written to a CSV: never the start of a formula."""
+    return ESCAPE + cell if cell.startswith((*FORMULA_START, ESCAPE)) else cell
+
+
+def restored(cell: str) -> str:
+    """The inverse of `neutral`, applied to every cell read."""
+    if cell.startswith(ESCAPE) and cell[1:].startswith((*FORMULA_START, ESCAPE)):
+        return cell[1:]
+    return cell
+
+
 FLAGS = {"1": True, "0": False, "true": True, "false": False, "是": True, "否": False}
 AREA = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 OWNER_SEPARATORS = re.compile(r"[;；]")
@@ -111,7 +130,7 @@ class _Table:
             if len(row) != self.width:
                 yield self.reader.line_num, f"本行有 {len(row)} 个字段，表头有 {self.width} 列"
             else:
-                yield self.reader.line_num, [c.strip() for c in row]
+                yield self.reader.line_num, [restored(c.strip()) for c in row]
 
 
 def _unit_key(
@@ -238,11 +257,11 @@ def roster_csv(rows: Sequence[Unit]) -> str:
     for u in rows:
         w.writerow(
             [
-                u.key.compound,
-                u.key.building,
-                u.key.unit,
+                neutral(u.key.compound),
+                neutral(u.key.building),
+                neutral(u.key.unit),
                 str(u.area),
-                ";".join(sorted(u.owners)),
+                neutral(";".join(sorted(u.owners))),
                 "1" if u.developer_unsold else "0",
             ]
         )
@@ -254,5 +273,6 @@ def ballots_csv(ballots: Sequence[Ballot]) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(BALLOT_COLUMNS)
     for b in ballots:
-        w.writerow([b.unit.compound, b.unit.building, b.unit.unit, b.choice.value])
+        k = b.unit
+        w.writerow([neutral(k.compound), neutral(k.building), neutral(k.unit), b.choice.value])
     return out.getvalue()
