@@ -405,3 +405,133 @@ def test_paper_check_by_staff_is_refused(client, clock, compound, officer, offic
             "101",
             "agree",
         )
+
+
+# --- 2: no one person satisfies a two-person rule ------------------------------------------
+
+
+def test_the_staff_attack_on_both_two_person_controls(client, clock, compound, officer, owners):
+    """A staff member creates a committee account and a party-branch account with passwords of
+    their choosing (and even sets "their own" password on them), enters a paper ballot for an
+    owner who never voted, and tries to confirm it and to certify the vote through those
+    accounts: every step that needs a second person is refused."""
+    vid = open_vote(client, clock, compound, officer)
+    cast(client, owners["张伟"], vid, Choice.AGREE)
+    puppets = {}
+    for phone, role in (("13900000051", "committee"), ("13900000052", "party_branch")):
+        r = client.post_form(
+            f"/staff/c/{compound.slug}/accounts",
+            {"phone": phone, "password": "puppet pass 9", "display_name": role, "role": role},
+        )
+        assert r.status_code == 303, r.text
+        puppets[role] = phone
+    r = client.post_form(
+        f"/staff/c/{compound.slug}/votes/{vid}/paper",
+        {"paper_no": "No.77", "building": "2", "unit": "101", "choice": "agree"},
+    )
+    assert r.status_code == 303
+    entry = client.run(voting.paper_entries, vid)[0]
+
+    def become(phone):
+        client.cookies.clear()
+        client.login(phone, "puppet pass 9")
+        # the forced change of password does not launder the account's provenance
+        r = client.post_form(
+            "/me/password",
+            {
+                "old_password": "puppet pass 9",
+                "password": "new puppet 99",
+                "password2": "new puppet 99",
+            },
+        )
+        assert r.status_code == 303, r.text
+
+    become(puppets["committee"])
+    r = client.post_form(
+        f"/staff/c/{compound.slug}/votes/{vid}/paper/{entry.id}/confirm",
+        {"paper_no": "No.77", "building": "2", "unit": "101", "choice": "agree"},
+    )
+    assert r.status_code == 403
+    assert "独立" in html(r).css_first("#paper").text()
+    assert client.run(Ballot.count().where(Ballot.channel == "paper")) == 0
+    # the owner who never voted can still vote
+    cast(client, owners["陈静"], vid, Choice.OPPOSE)
+    # a real, independent committee member finds no such original and sets the entry aside
+    real = make_person(client, "13900000053", Role.COMMITTEE, compound.id, name="真委员")
+    client.cookies.clear()
+    client.login(real.phone)
+    r = client.post_form(
+        f"/staff/c/{compound.slug}/votes/{vid}/paper/{entry.id}/reject",
+        {"reason": "票箱中没有第 77 号原件"},
+    )
+    assert r.status_code == 303, r.text
+
+    clock.t += 15 * DAY
+    client.cookies.clear()
+    client.login(officer.phone)
+    for action in ("close", "start_objection"):
+        r = client.post_form(f"/staff/c/{compound.slug}/votes/{vid}/action", {"action": action})
+        assert r.status_code == 303, r.text
+    clock.t += 7 * DAY
+    # staff cannot certify at all
+    r = client.post_form(f"/staff/c/{compound.slug}/votes/{vid}/action", {"action": "certify"})
+    assert r.status_code == 409
+    client.cookies.clear()
+    client.login(puppets["committee"], "new puppet 99")
+    r = client.post_form(f"/staff/c/{compound.slug}/votes/{vid}/action", {"action": "certify"})
+    assert r.status_code == 303  # the first certification alone changes nothing
+    become(puppets["party_branch"])
+    r = client.post_form(f"/staff/c/{compound.slug}/votes/{vid}/action", {"action": "certify"})
+    assert r.status_code == 409 and "独立" in html(r).css_first(".banner").text()
+    assert client.run(voting.get_vote, vid).state is VoteState.OBJECTION
+    # every grant of those roles is in the audit log, with who granted it
+    from council.db.tables import AuditEvent
+
+    grants = client.run(AuditEvent.select().where(AuditEvent.action == "role.grant"))
+    assert sum(g["actor"] == officer.account_id for g in grants) >= 2
+
+
+def test_one_paper_number_is_entered_once(client, clock, compound, officers):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    client.run(
+        voting.enter_paper, client.ctx, committee.principal, vid, "No.5", "1", "101", "agree"
+    )
+    with pytest.raises(Invalid) as e:
+        client.run(
+            voting.enter_paper, client.ctx, committee.principal, vid, "No.5", "2", "101", "oppose"
+        )
+    assert e.value.field == "paper_no"
+
+
+def test_a_unit_typo_keeps_what_was_typed_and_says_why(client, clock, compound, officers):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    client.login(committee.phone)
+    r = client.post_form(
+        f"/staff/c/{compound.slug}/votes/{vid}/paper",
+        {"paper_no": "No.8", "building": "1", "unit": "1O1", "choice": "oppose"},
+    )
+    assert r.status_code == 422
+    form = html(r).css_first("#paper form")
+    assert form.css_first("#f-paper_no").attributes["value"] == "No.8"
+    assert form.css_first("#f-unit").attributes["value"] == "1O1"
+    assert form.css_first("#f-choice option[selected]").attributes["value"] == "oppose"
+    assert "1O1" in form.css_first("#e-unit").text()
+    # a fresh form presets no choice: the officer reads it off the paper
+    page = html(client.get(f"/staff/c/{compound.slug}/votes/{vid}"))
+    assert page.css_first("#f-choice option[selected]") is None
+    assert page.css_first("#f-choice option").attributes["value"] == ""
+
+
+def test_the_second_officer_does_not_see_the_first_entry(client, clock, compound, officers):
+    committee, party = officers
+    vid = open_vote(client, clock, compound, committee)
+    client.run(
+        voting.enter_paper, client.ctx, committee.principal, vid, "No.6", "2", "101", "abstain"
+    )
+    client.login(party.phone)
+    section = html(client.get(f"/staff/c/{compound.slug}/votes/{vid}")).css_first("#paper")
+    listed = section.css_first(".paper > p").text()
+    assert "No.6" in listed and "弃权" not in listed and "101" not in listed
+    assert not section.css_first(".paper").css("input[value='2']")

@@ -102,7 +102,12 @@ ACCOUNTS_0003 = (
 MIGRATION_0003 = Migration("0003_accounts_hardening", ACCOUNTS_0003, ACCOUNTS_0003)
 
 # Votes integrity: joint-vote units, proxy limits, clock-driven states, results (council/voting).
-MIGRATION_0004 = Migration("0004_votes_integrity", (), ())
+# One paper ballot number is typed once per vote (a mismatched or set-aside entry may be typed again).
+PAPER_NO_UQ = (
+    'CREATE UNIQUE INDEX "paper_entry_no_uq" ON "paper_entry" ("vote", "paper_no") '
+    "WHERE \"state\" IN ('pending', 'counted', 'duplicate', 'invalid')"
+)
+MIGRATION_0004 = Migration("0004_votes_integrity", (PAPER_NO_UQ,), (PAPER_NO_UQ,))
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(

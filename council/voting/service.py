@@ -1283,6 +1283,56 @@ async def confirm_paper(
     return state
 
 
+async def reject_paper(
+    ctx: Context, actor: Principal, entry_id: int, reason: str, vote_id: int | None = None
+) -> None:
+    """The second officer finds no such original (or it is void): the entry is set aside with the
+    reason, by the same separation-of-duties rule as a confirmation, and never counts."""
+    entry = await PaperEntry.select().where(PaperEntry.id == entry_id).first()
+    if entry is None or (vote_id is not None and entry["vote"] != vote_id):
+        raise NotFound(N_("没有这条录入记录"))
+    vote = await current(ctx, entry["vote"])
+    scope_ids = [s.compound_id for s in vote.scopes]
+    if not _is_officer(actor, scope_ids):
+        raise Forbidden(N_("只有业委会或党支部成员可以核对书面表决票"))
+    roles = frozenset(r.value for c in scope_ids for r in actor.roles.get(c, frozenset()))
+    found = second_person_issues(
+        entry["entered_by"],
+        await involved(entry["entered_by"], scope_ids),
+        actor.account_id,
+        await involved(actor.account_id, scope_ids),
+        roles,
+    )
+    if found:
+        raise Forbidden(found[0].message, **dict(found[0].params))
+    reason = reason.strip()
+    if not reason:
+        raise Invalid(N_("请写明退回的原因（例如：找不到这张原件）"), field="reason")
+    at = ctx.clock()
+    async with ctx.db.write():
+        done = (
+            await PaperEntry.update(
+                {
+                    PaperEntry.state: "rejected",
+                    PaperEntry.invalid_reason: reason[:200],
+                    PaperEntry.confirmed_by: actor.account_id,
+                    PaperEntry.confirmed_at: at,
+                }
+            )
+            .where((PaperEntry.id == entry_id) & (PaperEntry.state == "pending"))
+            .returning(PaperEntry.id)
+        )
+        if not done:
+            raise Conflict(N_("这张表决票已经核对过了"))
+        await _event(
+            vote.id,
+            actor.account_id,
+            "paper.rejected",
+            {"no": entry["paper_no"], "reason": reason[:200]},
+            at,
+        )
+
+
 @dataclass(frozen=True)
 class PaperRow:
     """A paper ballot as the dashboard lists it. The unit and choice are shown only to the
@@ -1298,6 +1348,7 @@ class PaperRow:
     entered_by: int
     mismatch: tuple[tuple[str, str, str], ...]  # (field, first entry, second entry)
     reentered: bool  # a later entry replaces this mismatched one
+    reason: str  # why it is invalid, or why it was set aside
 
 
 async def paper_entries(vote_id: int) -> list[PaperRow]:
@@ -1327,6 +1378,7 @@ async def paper_entries(vote_id: int) -> list[PaperRow]:
                 r["entered_by"],
                 tuple((k, str(v[0]), str(v[1])) for k, v in diff.items()),
                 r["id"] in replaced,
+                r["invalid_reason"],
             )
         )
     return out

@@ -367,6 +367,24 @@ async def staff_paper_confirm(
 
 
 @post(
+    "/staff/c/{slug:str}/votes/{vote_id:int}/paper/{entry_id:int}/reject",
+    guards=[officer_required],
+    name="staff_paper_reject",
+)
+async def staff_paper_reject(
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    vote_id: FromPath[int],
+    entry_id: FromPath[int],
+) -> Template | Response[Any]:
+    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
+        await voting.reject_paper(ctx, actor, entry_id, form.get("reason", ""), vote_id=vote.id)
+
+    return await _officer_post(request, ctx, vote_id, "#paper", f"confirm-{entry_id}", act)
+
+
+@post(
     "/staff/c/{slug:str}/votes/{vote_id:int}/proxy", guards=[officer_required], name="staff_proxy"
 )
 async def staff_proxy(
@@ -658,6 +676,7 @@ ROUTES = [
     staff_vote_action,
     staff_paper_enter,
     staff_paper_confirm,
+    staff_paper_reject,
     staff_proxy,
     staff_rules,
     staff_vote_export,
