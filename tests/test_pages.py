@@ -241,3 +241,33 @@ def test_with_a_public_url_a_hostile_host_never_reaches_a_letter(tmp_path):
                 want = segno.make(f"https://council.example.cn/activate?code={code}", error="m")
                 svg = html_fragment(want.svg_inline(scale=4, border=2, omitsize=True))
                 assert page.css_first(".qr svg path").attributes["d"] == svg.attributes["d"]
+
+
+def test_favicon_is_a_public_icon(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/x-icon"
+    assert r.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_static_files_are_fingerprinted_cached_and_compressed(client):
+    page = html(client.get("/"))
+    css = page.css_first('link[rel="stylesheet"]').attributes["href"]
+    js = page.css_first("script[src]").attributes["src"]
+    assert "?v=" in css and "?v=" in js
+    for url in (css, js):
+        r = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert r.headers["content-encoding"] == "gzip"
+    assert "immutable" not in client.get("/static/app.css").headers["cache-control"]
+    r = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip"
+
+
+def test_htmx_is_configured_for_the_csp_and_the_form_convention(client):
+    import json
+
+    meta = html(client.get("/")).css_first('meta[name="htmx-config"]')
+    config = json.loads(meta.attributes["content"])
+    assert config["includeIndicatorStyles"] is False  # no inline <style> under our CSP
+    swapped = {r["code"] for r in config["responseHandling"] if r["swap"]}
+    assert "422" in swapped

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from council.compounds.service import compound_stats, get_compound, list_compounds
 from council.context import Context
@@ -68,10 +70,23 @@ async def set_language(request: Request[Any, Any, Any], ctx: NamedDependency[Con
     return r
 
 
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
+
+
+@get(
+    "/favicon.ico",
+    opt=PUBLIC,
+    name="favicon",
+    cache_control=CacheControlHeader(public=True, max_age=86400),
+)
+async def favicon() -> File:
+    return File(FAVICON, media_type="image/x-icon", content_disposition_type="inline")
+
+
 @get("/healthz", opt=PUBLIC, name="healthz", cache_control=None)
 async def healthz(ctx: NamedDependency[Context]) -> Response[dict[str, str]]:
     await SchemaMigration.count()
     return Response({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
-ROUTES = [home, compound_page, set_language, healthz]
+ROUTES = [home, compound_page, set_language, healthz, favicon]
