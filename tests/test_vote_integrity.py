@@ -535,3 +535,78 @@ def test_the_second_officer_does_not_see_the_first_entry(client, clock, compound
     listed = section.css_first(".paper > p").text()
     assert "No.6" in listed and "弃权" not in listed and "101" not in listed
     assert not section.css_first(".paper").css("input[value='2']")
+
+
+# --- 3, 23, 25, 26: what owners and the public read ----------------------------------------
+
+
+def test_receipt_check_never_tells_its_position(client, clock, compound, officers, owners):
+    vid = open_vote(client, clock, compound, officers[0])
+    receipts = [cast(client, owners[n], vid) for n in ("张伟", "王芳", "赵敏")]
+    page = html(client.get(f"/v/{vid}/verify?receipt={receipts[1].code}"))
+    text = page.css_first("main").text()
+    assert "在表决记录中" in text
+    assert "第 2 条" not in text and "第 2" not in text
+
+
+def test_officers_see_participation_not_the_split_while_open(
+    client, clock, compound, officers, owners
+):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    cast(client, owners["张伟"], vid, Choice.OPPOSE)
+    client.login(committee.phone)
+    figures = html(client.get(f"/staff/c/{compound.slug}/votes/{vid}")).css_first("#figures")
+    rows = [tr.css_first("th").text() for tr in figures.css("table.figures tbody tr")]
+    assert "参与表决" in rows and "反对" not in rows and "同意" not in rows
+    assert figures.css_first(".verdict") is None
+
+
+def test_an_expired_session_returns_the_owner_to_the_same_choice(
+    client, clock, compound, officers, owners
+):
+    vid = open_vote(client, clock, compound, officers[0])
+    owner = owners["张伟"]
+    client.login(owner.phone, "owner password 1")
+    vote = client.run(voting.get_vote, vid)
+    c = client.run(voting.castable, vote, owner.account_id)[0]
+    csrf = client.csrf()
+    client.cookies.clear()
+    r = client.post(
+        f"/v/{vid}/cast",
+        headers={"Cookie": f"council_session=expired-session-id; council_csrf={csrf}"},
+        data={"scope": c.scope, "person": c.person, "choice": "oppose", "_csrf_token": csrf},
+    )
+    assert r.status_code == 303
+    target = r.headers["location"]
+    assert target.startswith("/login?next=")
+    r = client.post_form(
+        "/login",
+        {
+            "phone": owner.phone,
+            "password": "owner password 1",
+            "next": __import__("urllib.parse").parse.unquote(target.split("next=", 1)[1]),
+        },
+    )
+    assert r.status_code == 303
+    page = html(client.get(r.headers["location"]))
+    assert page.css_first(".your-choice strong").text() == "反对"
+    assert client.run(Ballot.count) == 0  # nothing counted until the owner confirms
+
+
+def test_results_read_true_at_every_stage(client, clock, compound, officers, owners):
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    clock.t += 15 * DAY  # closes with nobody voting
+    page = html(client.get(f"/v/{vid}/result"))
+    text = page.css_first("#result-figures").text()
+    assert "无人参与表决" in text and "还需" not in text
+    assert "初步结果" in page.css_first(".verdict").text()
+
+
+def test_a_tenant_is_told_only_owners_vote(client, clock, compound, officers):
+    vid = open_vote(client, clock, compound, officers[0])
+    tenant = make_person(client, "13700000009", Role.RESIDENT, compound.id, name="租户")
+    client.login(tenant.phone)
+    page = html(client.get(f"/v/{vid}"))
+    assert "只有名册上的业主" in page.css_first("#ballot").text()
