@@ -141,7 +141,9 @@ async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[t
         f"一品水轩,{i // 100 + 1},{i % 100 + 101},{70 + i % 60}.50,O{i},0" for i in range(owners)
     ]
     await compounds.import_roster(ctx, root, c, ("\n".join(rows) + "\n").encode(), "r.csv")
-    await voting.set_rules(ctx, root, c.id, Rules(notice_days=0))
+    await voting.set_rules(
+        ctx, root, c.id, Rules(notice_days=0, short_notice_reason="基准测试与负载测试的样本数据")
+    )
     idents = {o["ident"]: o["id"] for o in await Owner.select(Owner.ident, Owner.id)}
     hashed = ctx.passwords.hash("sample password")
     voters = []
