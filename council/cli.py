@@ -39,6 +39,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
     from council.votes.csvformat import CsvFormatError, parse_ballots, parse_roster
     from council.votes.report import joint_json, joint_text, result_json
     from council.votes.tally import TallyError
+    from council.web.i18n import gettext as _
 
     try:
         rows = parse_roster(_read(args.roster), args.roster)
@@ -49,11 +50,11 @@ def cmd_tally(args: argparse.Namespace) -> int:
         raise BadInput(str(e)) from None
     if args.per_compound:
         scopes = split_by_compound(units)
-        label = f"按小区分别计算，共 {len(scopes)} 个小区，须每个小区均通过"
+        label = _("按小区分别计算，共 %(n)s 个小区，须每个小区均通过", n=len(scopes))
     else:
-        scopes = [build_scope("全体", units)]
+        scopes = [build_scope(_("全体"), units)]
         compounds = sorted({u.key.compound for u in units})
-        label = f"名册整体作为一个范围（{'、'.join(compounds)}）"
+        label = _("名册整体作为一个范围（%(names)s）", names="、".join(compounds))
     try:
         result = tally_joint(scopes, ballots, Item(args.item))
     except TallyError as e:
@@ -239,22 +240,29 @@ def cmd_export_vote(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from council.errors import N_
     from council.voting.export import verify_export
+    from council.web.i18n import gettext as _
 
     problems, recount = verify_export(Path(args.dir))
     if recount is not None:
         r = recount
         print(
-            f"重新计票：{'通过' if r['passed'] else '未通过'}，"
-            f"参与 {r['persons_voted']} 人 / {r['area_voted']} ㎡，"
-            f"同意 {r['persons_agree']} 人 / {r['area_agree']} ㎡"
+            _(
+                "重新计票：%(verdict)s，参与 %(pv)s 人 / %(av)s ㎡，同意 %(pa)s 人 / %(aa)s ㎡",
+                verdict=_(N_("通过") if r["passed"] else N_("未通过")),
+                pv=r["persons_voted"],
+                av=r["area_voted"],
+                pa=r["persons_agree"],
+                aa=r["area_agree"],
+            )
         )
     if problems:
-        print("发现问题：", file=sys.stderr)
+        print(_("发现问题："), file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
         return 1
-    print("哈希链完整，选票与记录一致，结果与重新计票相符。")
+    print(_("哈希链完整，选票与记录一致，结果与重新计票相符。"))
     return 0
 
 

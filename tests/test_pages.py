@@ -271,3 +271,45 @@ def test_htmx_is_configured_for_the_csp_and_the_form_convention(client):
     assert config["includeIndicatorStyles"] is False  # no inline <style> under our CSP
     swapped = {r["code"] for r in config["responseHandling"] if r["swap"]}
     assert "422" in swapped
+
+
+def test_unit_label_is_the_one_unit_format():
+    from council.units import unit_label
+
+    assert unit_label("1", "1-0102") == "1 栋 1-0102"
+    assert unit_label("1", "1-0102", "缤纷城") == "缤纷城 1 栋 1-0102"
+    english = {"%(building)s 栋 %(unit)s": "Bldg %(building)s, %(unit)s"}
+    assert unit_label("1", "1-0102", gettext=lambda m: english.get(m, m)) == "Bldg 1, 1-0102"
+
+
+def test_an_account_without_a_name_is_never_shown_by_its_phone(client, compound, superuser):
+    from council.accounts import service as accounts
+    from council.compounds.queries import compound_accounts
+    from council.roles import Role
+
+    root = accounts.Principal(0, "", "", is_superuser=True)
+    aid = client.run(accounts.create_account, client.ctx, "13655555432", "a good password", "")
+    client.run(accounts.grant_role, client.ctx, root, compound.id, aid, Role.PARTNER)
+    _, letters = client.run(
+        compounds_service().generate_codes, client.ctx, superuser.principal, compound, "2"
+    )
+    owner = client.run(
+        accounts.activate,
+        client.ctx,
+        letters[0].code,
+        "13655550000",
+        "pw 123456",
+        "pw 123456",
+        "",
+        "",
+    )
+    rows = {a.id: a for a in client.run(compound_accounts, compound.id)}
+    assert rows[aid].display_name == "未填姓名"
+    assert rows[owner].display_name == "陈静"  # the roster's name for the unit
+    assert [str(u) for u in rows[owner].units] == ["2 栋 101"]
+
+
+def compounds_service():
+    from council.compounds import service
+
+    return service

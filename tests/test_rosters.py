@@ -129,3 +129,25 @@ def test_cli_import_roster(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert "第 8 行" in err and "area_m2" in err and "未导入" in err
+
+
+def test_import_errors_follow_the_page_language(client, compound, officer, monkeypatch):
+    """Every part of a roster problem goes through the catalog of the page's language."""
+    from babel.support import NullTranslations
+
+    import council.web.i18n as i18n
+
+    class Marked(NullTranslations):
+        def gettext(self, message: str) -> str:
+            return "«" + message + "»"
+
+    real = i18n.translations
+    monkeypatch.setattr(i18n, "translations", lambda lang: Marked() if lang == "en" else real(lang))
+    client.post_form("/lang", {"lang": "en", "next": "/"})
+    r = upload(client, ROSTER + "一品水轩,3,101,abc,P9,0,,\n缤纷城,3,102,80,P10,0,,\n")
+    assert r.status_code == 422
+    problems = [li.text() for li in html(r).css("ol.problems li")]
+    assert problems[0].startswith("«roster.csv 第 8 行，area_m2 列：«面积必须是正的数字")
+    assert "abc" in problems[0]
+    assert "«小区名“缤纷城”与导入目标“一品水轩”不符»" in problems[1]
+    assert html(r).css_first("#import-result p").text() == "«名册有错误，整个文件未导入»"

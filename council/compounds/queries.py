@@ -4,17 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from council.db.tables import Account, AccountOwner, RoleGrant, UnitOwner
+from council.db.tables import Account, AccountOwner, Owner, RoleGrant, UnitOwner
+from council.errors import N_
 from council.roles import Role
+from council.units import unit_label
+from council.web.i18n import gettext
+
+NO_NAME = N_("未填姓名")
+
+
+@dataclass(frozen=True, order=True)
+class UnitName:
+    """A unit as shown: written by unit_label in the language of the page being rendered."""
+
+    building: str
+    number: str
+
+    def __str__(self) -> str:
+        return unit_label(self.building, self.number, gettext=gettext)
 
 
 @dataclass(frozen=True)
 class AccountRow:
     id: int
     phone: str
-    display_name: str
+    display_name: str  # the account's name, else its owners' names in the roster, never a phone
     roles: tuple[Role, ...]
-    units: tuple[str, ...]
+    units: tuple[UnitName, ...]
 
     @property
     def masked_phone(self) -> str:
@@ -36,27 +52,33 @@ async def compound_accounts(compound_id: int) -> list[AccountRow]:
         Account.id.is_in(sorted(ids))
     )
     owner_ids = [link["owner"] for link in links]
-    units_of_owner: dict[int, list[str]] = {}
+    units_of_owner: dict[int, list[UnitName]] = {}
+    owner_names: dict[int, str] = {}
     if owner_ids:
         for r in await UnitOwner.select(
             UnitOwner.owner, UnitOwner.unit.building.name, UnitOwner.unit.number
         ).where(UnitOwner.owner.is_in(owner_ids)):
             units_of_owner.setdefault(r["owner"], []).append(
-                f"{r['unit.building.name']}-{r['unit.number']}"
+                UnitName(r["unit.building.name"], r["unit.number"])
             )
+        for o in await Owner.select(Owner.id, Owner.name).where(Owner.id.is_in(owner_ids)):
+            owner_names[o["id"]] = o["name"]
     roles: dict[int, set[Role]] = {}
     for g in grants:
         roles.setdefault(g["account"], set()).add(Role(g["role"]))
-    units: dict[int, list[str]] = {}
+    units: dict[int, list[UnitName]] = {}
+    names: dict[int, list[str]] = {}
     for link in links:
         units.setdefault(link["account"], []).extend(units_of_owner.get(link["owner"], []))
+        if owner_names.get(link["owner"]):
+            names.setdefault(link["account"], []).append(owner_names[link["owner"]])
     order = list(Role)
     return sorted(
         (
             AccountRow(
                 a["id"],
                 a["phone"],
-                a["display_name"],
+                a["display_name"] or "、".join(names.get(a["id"], [])) or gettext(NO_NAME),
                 tuple(sorted(roles.get(a["id"], set()), key=order.index)),
                 tuple(sorted(units.get(a["id"], []))),
             )

@@ -35,6 +35,7 @@ from council.errors import N_, Conflict, Forbidden, Invalid, InvalidMany, NotFou
 from council.timeutil import now
 from council.votes import build_scope
 from council.votes.csvformat import CsvFormatError, RowError, parse_roster
+from council.web.i18n import gettext
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -122,26 +123,31 @@ async def import_roster(
         if rec["compound"] and rec["compound"] != compound.name:
             errors.append(
                 RowError(
-                    line, "compound", f"小区名“{rec['compound']}”与导入目标“{compound.name}”不符"
+                    line,
+                    "compound",
+                    N_("小区名“%(name)s”与导入目标“%(target)s”不符"),
+                    {"name": rec["compound"], "target": compound.name},
                 )
             )
         if rec.get("phone"):
             try:
                 phones[line] = normalize_phone(rec["phone"])
             except Invalid:
-                errors.append(RowError(line, "phone", f"手机号“{rec['phone']}”格式不正确"))
+                bad_phone = N_("手机号“%(value)s”格式不正确")
+                errors.append(RowError(line, "phone", bad_phone, {"value": rec["phone"]}))
         owners = [o for o in re.split(r"[;；]", rec["owners"]) if o.strip()]
         names = rec.get("name", "")
         if len(owners) > 1 and names and len(names.split(";")) != len(owners):
             errors.append(
-                RowError(line, "name", "多个业主时，姓名个数应与 owners 相同（用“;”分隔）")
+                RowError(line, "name", N_("多个业主时，姓名个数应与 owners 相同（用“;”分隔）"))
             )
         return errors
 
     try:
         rows = parse_roster(data, filename, check)
     except CsvFormatError as e:
-        problems = [err.format(filename) for err in e.errors]
+        # in the language of the page (or the CLI's Chinese): the messages are msgids
+        problems = [err.format(filename, gettext) for err in e.errors]
         raise InvalidMany(N_("名册有错误，整个文件未导入"), problems) from None
     scope = build_scope(compound.name, [r.unit for r in rows])
 

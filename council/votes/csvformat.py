@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from council.votes.model import Ballot, Choice, Unit, UnitKey
@@ -51,16 +51,37 @@ AREA = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 OWNER_SEPARATORS = re.compile(r"[;；]")
 
 
+def N_(message: str) -> str:
+    """Mark a gettext msgid (Simplified Chinese); translated where it is shown."""
+    return message
+
+
+def _as_is(message: str) -> str:
+    return message
+
+
+AT_CELL = N_("%(file)s 第 %(line)s 行，%(column)s 列：%(reason)s")
+AT_LINE = N_("%(file)s 第 %(line)s 行：%(reason)s")
+IN_FILE = N_("%(file)s：%(reason)s")
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int  # 1-based line of the file; the header is line 1
     column: str  # "" when the problem is the whole row or file
-    reason: str
+    reason: str  # a msgid with %(name)s parameters
+    params: Mapping[str, object] = field(default_factory=dict)
 
-    def format(self, filename: str) -> str:
-        where = f"{filename} 第 {self.line} 行" if self.line else filename
-        col = f"，{self.column} 列" if self.column else ""
-        return f"{where}{col}：{self.reason}"
+    def format(self, filename: str, gettext: Callable[[str], str] = _as_is) -> str:
+        """The problem in words; `gettext` translates (the CLI keeps the Chinese msgids)."""
+        reason = gettext(self.reason) % self.params if self.params else gettext(self.reason)
+        where = AT_CELL if self.line and self.column else AT_LINE if self.line else IN_FILE
+        return gettext(where) % {
+            "file": filename,
+            "line": self.line,
+            "column": self.column,
+            "reason": reason,
+        }
 
 
 class CsvFormatError(ValueError):
@@ -90,13 +111,17 @@ class _Table:
             line = data[: e.start].count(b"\n") + 1
             raise CsvFormatError(
                 filename,
-                [RowError(line, "", "文件不是 UTF-8 编码（用 Excel 时请另存为“CSV UTF-8”格式）")],
+                [
+                    RowError(
+                        line, "", N_("文件不是 UTF-8 编码（用 Excel 时请另存为“CSV UTF-8”格式）")
+                    )
+                ],
             ) from None
         self.filename = filename
         self.reader = csv.reader(io.StringIO(text, newline=""))
         header = self._next()
         if header is None or not any(h.strip() for h in header):
-            raise CsvFormatError(filename, [RowError(1, "", "文件为空，缺少表头行")])
+            raise CsvFormatError(filename, [RowError(1, "", N_("文件为空，缺少表头行"))])
         names = [h.strip().lower() for h in header]
         missing = [c for c in required if c not in names]
         if missing:
@@ -104,13 +129,18 @@ class _Table:
                 filename,
                 [
                     RowError(
-                        1, "", f"缺少列：{', '.join(missing)}（需要的列：{', '.join(required)}）"
+                        1,
+                        "",
+                        N_("缺少列：%(missing)s（需要的列：%(required)s）"),
+                        {"missing": ", ".join(missing), "required": ", ".join(required)},
                     )
                 ],
             )
         dupes = sorted({n for n in names if n and names.count(n) > 1})
         if dupes:
-            raise CsvFormatError(filename, [RowError(1, "", f"列名重复：{', '.join(dupes)}")])
+            raise CsvFormatError(
+                filename, [RowError(1, "", N_("列名重复：%(names)s"), {"names": ", ".join(dupes)})]
+            )
         self.width = len(names)
         self.col = {n: i for i, n in enumerate(names)}
 
@@ -119,16 +149,26 @@ class _Table:
             return next(self.reader, None)
         except csv.Error as e:
             raise CsvFormatError(
-                self.filename, [RowError(self.reader.line_num, "", f"CSV 格式错误：{e}")]
+                self.filename,
+                [RowError(self.reader.line_num, "", N_("CSV 格式错误：%(error)s"), {"error": e})],
             ) from None
 
-    def rows(self) -> Iterator[tuple[int, list[str] | str]]:
-        """(line, stripped cells), or (line, reason) for a row of the wrong width."""
+    def rows(self) -> Iterator[tuple[int, list[str] | RowError]]:
+        """(line, stripped cells), or (line, error) for a row of the wrong width."""
         while (row := self._next()) is not None:
             if not any(row) or not "".join(row).strip():
                 continue  # blank lines carry nothing
             if len(row) != self.width:
-                yield self.reader.line_num, f"本行有 {len(row)} 个字段，表头有 {self.width} 列"
+                line = self.reader.line_num
+                yield (
+                    line,
+                    RowError(
+                        line,
+                        "",
+                        N_("本行有 %(fields)s 个字段，表头有 %(columns)s 列"),
+                        {"fields": len(row), "columns": self.width},
+                    ),
+                )
             else:
                 yield self.reader.line_num, [restored(c.strip()) for c in row]
 
@@ -141,7 +181,7 @@ def _unit_key(
         return UnitKey(c, b, u)
     for name, value in (("compound", c), ("building", b), ("unit", u)):
         if not value:
-            errors.append(RowError(line, name, "不能为空"))
+            errors.append(RowError(line, name, N_("不能为空")))
     return None
 
 
@@ -161,8 +201,8 @@ def parse_roster(
     rows: list[RosterRow] = []
     seen: dict[UnitKey, int] = {}
     for line, cells in table.rows():
-        if isinstance(cells, str):
-            errors.append(RowError(line, "", cells))
+        if isinstance(cells, RowError):
+            errors.append(cells)
             continue
         n_before = len(errors)
         if check is not None:
@@ -172,16 +212,28 @@ def parse_roster(
         area = Decimal(raw_area) if AREA.match(raw_area) else None
         if area is None:
             errors.append(
-                RowError(line, "area_m2", f"面积必须是正的数字（如 89.50），而不是“{raw_area}”")
+                RowError(
+                    line,
+                    "area_m2",
+                    N_("面积必须是正的数字（如 89.50），而不是“%(value)s”"),
+                    {"value": raw_area},
+                )
             )
         elif area <= 0:
-            errors.append(RowError(line, "area_m2", f"面积必须大于零，而不是“{raw_area}”"))
+            errors.append(
+                RowError(
+                    line, "area_m2", N_("面积必须大于零，而不是“%(value)s”"), {"value": raw_area}
+                )
+            )
         raw_flag = cells[i_dev]
         flag = FLAGS.get(raw_flag.lower())
         if flag is None:
             errors.append(
                 RowError(
-                    line, "developer_unsold", f"只能填 1 或 0（true/false），而不是“{raw_flag}”"
+                    line,
+                    "developer_unsold",
+                    N_("只能填 1 或 0（true/false），而不是“%(value)s”"),
+                    {"value": raw_flag},
                 )
             )
         raw_owners = cells[i_owners]
@@ -192,14 +244,18 @@ def parse_roster(
         else:
             parts = [p.strip() for p in OWNER_SEPARATORS.split(raw_owners)]
             if not all(parts):
-                errors.append(RowError(line, "owners", "业主标识之间有空项（多个业主用“;”分隔）"))
+                errors.append(
+                    RowError(line, "owners", N_("业主标识之间有空项（多个业主用“;”分隔）"))
+                )
             owners = frozenset(p for p in parts if p)
         if flag is False and not owners:
-            errors.append(RowError(line, "owners", "非开发商未售房屋必须填写业主"))
+            errors.append(RowError(line, "owners", N_("非开发商未售房屋必须填写业主")))
         if key is not None:
             first = seen.setdefault(key, line)
             if first != line:
-                errors.append(RowError(line, "unit", f"房屋重复：与第 {first} 行相同"))
+                errors.append(
+                    RowError(line, "unit", N_("房屋重复：与第 %(line)s 行相同"), {"line": first})
+                )
         if len(errors) == n_before and key is not None and area is not None and flag is not None:
             rows.append(
                 RosterRow(
@@ -210,7 +266,7 @@ def parse_roster(
                 )
             )
     if not errors and not rows:
-        errors.append(RowError(2, "", "名册里没有任何房屋"))
+        errors.append(RowError(2, "", N_("名册里没有任何房屋")))
     if errors:
         raise CsvFormatError(filename, errors)
     return rows
@@ -227,8 +283,8 @@ def parse_ballots(
     errors: list[RowError] = []
     ballots: list[Ballot] = []
     for line, cells in table.rows():
-        if isinstance(cells, str):
-            errors.append(RowError(line, "", cells))
+        if isinstance(cells, RowError):
+            errors.append(cells)
             continue
         key = _unit_key(cells, col, line, errors)
         raw = cells[i_choice]
@@ -238,11 +294,19 @@ def parse_ballots(
                 RowError(
                     line,
                     "choice",
-                    f"未知的表决意见“{raw}”（应为 同意/反对/弃权 或 agree/oppose/abstain）",
+                    N_("未知的表决意见“%(value)s”（应为 同意/反对/弃权 或 agree/oppose/abstain）"),
+                    {"value": raw},
                 )
             )
         if key is not None and known is not None and key not in known:
-            errors.append(RowError(line, "unit", f"名册中没有这套房屋：{key.label()}"))
+            errors.append(
+                RowError(
+                    line,
+                    "unit",
+                    N_("名册中没有这套房屋：%(compound)s %(building)s 栋 %(unit)s"),
+                    {"compound": key.compound, "building": key.building, "unit": key.unit},
+                )
+            )
         elif key is not None and choice is not None:
             ballots.append(Ballot(key, choice, f"{filename} 第 {line} 行"))
     if errors:

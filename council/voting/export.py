@@ -25,6 +25,9 @@ from council.votes.csvformat import (
 )
 from council.votes.report import joint_json
 from council.voting import service as voting
+from council.web.i18n import gettext
+
+_ = gettext  # messages are msgids: Chinese in the CLI, the page's language on the web
 
 
 async def export_files(vote_id: int) -> dict[str, str]:
@@ -97,20 +100,24 @@ def verify_export(directory: Path) -> tuple[list[str], dict[str, Any] | None]:
         roster_bytes = (directory / "roster.csv").read_bytes()
         ballots_bytes = (directory / "ballots.csv").read_bytes()
     except (OSError, ValueError) as e:
-        return [f"导出目录不完整或损坏：{e}"], None
+        return [_("导出目录不完整或损坏：%(error)s", error=e)], None
     entries = []
     for n, line in enumerate(lines, start=1):
         try:
             d = json.loads(line)
             entries.append(Entry(int(d["height"]), d["prev_hash"], d["record"], d["hash"]))
         except (ValueError, KeyError, TypeError):
-            problems.append(f"chain.jsonl 第 {n} 行无法读取")
+            problems.append(_("chain.jsonl 第 %(line)s 行无法读取", line=n))
     problems += verify_chain(entries)
     if entries and entries[-1].hash != meta.get("chain_head"):
-        problems.append("链尾哈希与 vote.json 记录的不符（记录在末尾被删除或追加）")
+        problems.append(_("链尾哈希与 vote.json 记录的不符（记录在末尾被删除或追加）"))
     if len(entries) != meta.get("chain_height"):
         problems.append(
-            f"链上有 {len(entries)} 条记录，vote.json 记录的是 {meta.get('chain_height')} 条"
+            _(
+                "链上有 %(n)s 条记录，vote.json 记录的是 %(m)s 条",
+                n=len(entries),
+                m=meta.get("chain_height"),
+            )
         )
     # effective ballots according to the chain: a later record of the same person replaces
     from_chain: dict[tuple[str, str], tuple[str, str]] = {}
@@ -121,7 +128,7 @@ def verify_export(directory: Path) -> tuple[list[str], dict[str, Any] | None]:
         units = [r.unit for r in parse_roster(roster_bytes, "roster.csv")]
         ballots = parse_ballots(ballots_bytes, "ballots.csv", {u.key for u in units})
     except CsvFormatError as e:
-        return [*problems, str(e)], None
+        return [*problems, *(err.format(e.filename, gettext) for err in e.errors)], None
     in_csv = sorted(
         (b.unit.compound, f"{b.unit.building}/{b.unit.unit}", b.choice.value) for b in ballots
     )
@@ -130,8 +137,12 @@ def verify_export(directory: Path) -> tuple[list[str], dict[str, Any] | None]:
         missing = sorted(set(chained) - set(in_csv))
         extra = sorted(set(in_csv) - set(chained))
         problems.append(
-            f"ballots.csv 与哈希链不一致：链上有而表中没有 {missing[:5]}，"
-            f"表中有而链上没有 {extra[:5]}"
+            _(
+                "ballots.csv 与哈希链不一致：链上有而表中没有 %(missing)s，"
+                "表中有而链上没有 %(extra)s",
+                missing=missing[:5],
+                extra=extra[:5],
+            )
         )
     if meta.get("kind") != "binding":
         return problems, None
@@ -159,6 +170,11 @@ def verify_export(directory: Path) -> tuple[list[str], dict[str, Any] | None]:
         ):
             if published.get(key) != recount.get(key):
                 problems.append(
-                    f"结果 {key}：公布为 {published.get(key)}，重新计票为 {recount.get(key)}"
+                    _(
+                        "结果 %(key)s：公布为 %(published)s，重新计票为 %(recount)s",
+                        key=key,
+                        published=published.get(key),
+                        recount=recount.get(key),
+                    )
                 )
     return problems, recount
