@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from council.accounts.passwords import Passwords
@@ -22,6 +22,9 @@ class Context:
     passwords: Passwords
     clock: Callable[[], dt.datetime] = now  # tests move time forward through notice periods
     cast_queue: Any = None  # council.voting.castqueue.CastQueue, made on the first cast
+    # per-process caches of derived data, keyed so that a change in the database misses them
+    # (e.g. a vote's live tally by its chain height); never the only copy of anything
+    caches: dict[str, Any] = field(default_factory=dict)
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 under the secret key: activation codes are stored only this way."""

@@ -610,3 +610,42 @@ def test_a_tenant_is_told_only_owners_vote(client, clock, compound, officers):
     client.login(tenant.phone)
     page = html(client.get(f"/v/{vid}"))
     assert "只有名册上的业主" in page.css_first("#ballot").text()
+
+
+# --- 30: figures computed once per change ----------------------------------------------------
+
+
+def test_the_running_tally_equals_a_full_recount(client, clock, compound, other_compound, owners):
+    """What pages show (the running tally, applied ballot by ballot) equals a recount."""
+    committee, party = joint_officers(client, compound, other_compound)
+    vid = open_vote(client, clock, compound, committee, joint_with=[other_compound.id])
+    ctx = client.ctx
+    seen = []
+    for name, choice in (("张伟", Choice.AGREE), ("王芳", Choice.OPPOSE), ("赵敏", Choice.ABSTAIN)):
+        cast(client, owners[name], vid, choice)
+        seen.append(client.run(voting.results, vid, ctx).joint)
+        assert seen[-1] == client.run(voting.recount, vid).joint
+    entry = client.run(
+        voting.enter_paper,
+        ctx,
+        committee.principal,
+        vid,
+        "No.1",
+        "2",
+        "101",
+        "agree",
+        compound_id=other_compound.id,
+    )
+    client.run(
+        voting.confirm_paper,
+        ctx,
+        party.principal,
+        entry,
+        "No.1",
+        "2",
+        "101",
+        "agree",
+        compound_id=other_compound.id,
+    )
+    assert client.run(voting.results, vid, ctx).joint == client.run(voting.recount, vid).joint
+    assert [s.voted.persons for s in client.run(voting.results, vid, ctx).joint.scopes] == [3, 1]

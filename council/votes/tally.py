@@ -95,14 +95,17 @@ def _verdict(item: Item, total: Figures, voted: Figures, agree: Figures) -> tupl
 
 
 def tally_resolved(scope: Scope, effective: dict[PersonId, Ballot], item: Item) -> TallyResult:
-    item = Item(item)
     by_choice: dict[Choice, list[Decimal]] = {c: [] for c in Choice}
     area_of = {p.id: p.area for p in scope.persons}
     for pid, ballot in effective.items():
         by_choice[ballot.choice].append(area_of[pid])
     fig = {c: Figures(len(v), exact_sum(v)) for c, v in by_choice.items()}
+    return _result(scope, Item(item), fig)
+
+
+def _result(scope: Scope, item: Item, fig: dict[Choice, Figures]) -> TallyResult:
     total = Figures(len(scope.persons), scope.area_total)
-    voted = Figures(len(effective), exact_sum(f.area for f in fig.values()))
+    voted = Figures(sum(f.persons for f in fig.values()), exact_sum(f.area for f in fig.values()))
     agree = fig[Choice.AGREE]
     quorum_met, approval_met, passed = _verdict(item, total, voted, agree)
 
@@ -135,6 +138,40 @@ def tally_resolved(scope: Scope, effective: dict[PersonId, Ballot], item: Item) 
         area_short=QUORUM.shortfall(voted.area, total.area),
         outcome_can_change=can_change,
     )
+
+
+class RunningTally:
+    """One scope's figures kept up to date ballot by ballot, so a live vote is not recounted
+    from the start for every reader. `apply` takes a person's effective ballot; a later one of
+    the same person replaces the earlier (where the rules let a ballot be changed). `result()`
+    equals `tally` of the same effective ballots (tests/votes/test_properties.py)."""
+
+    def __init__(self, scope: Scope, item: Item) -> None:
+        self.scope = scope
+        self.item = Item(item)
+        self._area_of = {p.id: p.area for p in scope.persons}
+        self._choice: dict[PersonId, Choice] = {}
+        self._persons = dict.fromkeys(Choice, 0)
+        self._area = dict.fromkeys(Choice, Decimal(0))
+
+    def apply(self, person: PersonId, choice: Choice) -> None:
+        area = self._area_of.get(person)
+        if area is None:
+            raise UnknownUnit(f"名册中没有这位业主：{person}")
+        before = self._choice.get(person)
+        if before is not None:
+            self._persons[before] -= 1
+            self._area[before] = exact_sum([self._area[before], -area])
+        self._choice[person] = choice
+        self._persons[choice] += 1
+        self._area[choice] = exact_sum([self._area[choice], area])
+
+    def has_voted(self, person: PersonId) -> bool:
+        return person in self._choice
+
+    def result(self) -> TallyResult:
+        fig = {c: Figures(self._persons[c], self._area[c]) for c in Choice}
+        return _result(self.scope, self.item, fig)
 
 
 def tally(scope: Scope, ballots: Iterable[Ballot], item: Item) -> TallyResult:

@@ -40,7 +40,16 @@ from council.db.tables import CertificationRow as CertRow
 from council.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound
 from council.roles import Role
 from council.votes import Ballot as CoreBallot
-from council.votes import Choice, Item, Scope, UnitKey, build_scope, tally_joint
+from council.votes import (
+    Choice,
+    Item,
+    PersonId,
+    RunningTally,
+    Scope,
+    UnitKey,
+    build_scope,
+    tally_joint,
+)
 from council.votes import Unit as CoreUnit
 from council.votes.chain import Entry, link, receipt_code
 from council.votes.lifecycle import (
@@ -580,7 +589,9 @@ async def effective_ballots(vote_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def results(vote_id: int) -> Results:
+async def recount(vote_id: int) -> Results:
+    """A full recount from the effective ballots (exports, audits, tests); pages use the
+    running tally of `results`, which a test holds equal to this."""
     vote = await get_vote(vote_id)
     ballots = await effective_ballots(vote_id)
     if not vote.binding:
@@ -594,6 +605,114 @@ async def results(vote_id: int) -> Results:
     ]
     assert vote.item is not None
     return Results(vote, tally_joint(scopes_of(vote, units), core, vote.item), None, ballots)
+
+
+@dataclass
+class VoteRoster:
+    """A vote's frozen roster, read once per process: it cannot change after the announcement."""
+
+    units: dict[int, list[tuple[int, CoreUnit, str]]]
+    scopes: list[Scope]
+    person_id: dict[tuple[int, str], PersonId]  # (compound, person key) -> the core's person
+    persons_of_ident: dict[tuple[int, str], list[str]]  # (compound, owner) -> person keys
+    units_of_person: dict[tuple[int, str], list[tuple[str, str]]]  # -> (building, unit)
+
+
+def _roster_key(vote: VoteRef) -> tuple[Any, ...] | None:
+    versions = tuple(s.roster_version for s in vote.scopes)
+    return None if None in versions else (vote.id, versions)
+
+
+async def vote_roster(vote: VoteRef, ctx: Context | None = None) -> VoteRoster:
+    key = _roster_key(vote)
+    cache = ctx.caches.setdefault("vote_rosters", {}) if ctx is not None and key else None
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[no-any-return]
+    units = await frozen_units(vote)
+    names = {s.compound_id: s.name for s in vote.scopes}
+    person_id: dict[tuple[int, str], PersonId] = {}
+    persons_of_ident: dict[tuple[int, str], list[str]] = {}
+    units_of_person: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for cid, rows in units.items():
+        for _, u, pk in rows:
+            k = (cid, pk)
+            if k not in person_id:
+                dev = pk == DEVELOPER
+                person_id[k] = PersonId(names[cid], frozenset() if dev else u.owners, dev)
+                for ident in () if dev else u.owners:
+                    persons_of_ident.setdefault((cid, ident), []).append(pk)
+            units_of_person.setdefault(k, []).append((u.key.building, u.key.unit))
+    roster = VoteRoster(units, scopes_of(vote, units), person_id, persons_of_ident, units_of_person)
+    if cache is not None:
+        if len(cache) >= 32:
+            cache.pop(next(iter(cache)))
+        cache[key] = roster
+    return roster
+
+
+@dataclass
+class _Live:
+    """The running tally of one vote in this process, up to `height` of its chain."""
+
+    roster_key: tuple[Any, ...]
+    running: list[RunningTally]
+    height: int = 0
+    result: JointResult | None = None
+    voted: set[tuple[int, str]] = dataclasses.field(default_factory=set)
+    lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
+
+
+NEW_BALLOTS_SQL = (
+    "SELECT scope, person, choice FROM ballot WHERE vote = {} AND height > {} AND height <= {} "
+    "ORDER BY height"
+)
+
+
+async def _live(ctx: Context, vote: VoteRef) -> _Live:
+    """Bring the vote's running tally up to the chain height just read: only ballots appended
+    since the last reader are applied, so a reader's cost does not grow with the turnout. Each
+    counted ballot has its chain entry; a changed ballot's later entry replaces the earlier."""
+    key = _roster_key(vote)
+    assert key is not None and vote.item is not None
+    lives: dict[int, _Live] = ctx.caches.setdefault("live_tallies", {})
+    live = lives.get(vote.id)
+    if live is None or live.roster_key != key or live.height > vote.chain_height:
+        roster = await vote_roster(vote, ctx)
+        live = lives[vote.id] = _Live(key, [RunningTally(s, vote.item) for s in roster.scopes])
+    if live.height < vote.chain_height or live.result is None:
+        async with live.lock:
+            if live.height < vote.chain_height or live.result is None:
+                roster = await vote_roster(vote, ctx)
+                order = {s.compound_id: i for i, s in enumerate(vote.scopes)}
+                rows = await Ballot.raw(NEW_BALLOTS_SQL, vote.id, live.height, vote.chain_height)
+                for r in rows:
+                    k = (r["scope"], r["person"])
+                    live.running[order[r["scope"]]].apply(roster.person_id[k], Choice(r["choice"]))
+                    live.voted.add(k)
+                live.height = vote.chain_height
+                live.result = JointResult(vote.item, tuple(t.result() for t in live.running))
+    return live
+
+
+async def results(vote_id: int, ctx: Context | None = None) -> Results:
+    """The vote's figures. With a context: the running tally of this process, brought up to the
+    current chain height (what every page shows); without one: a full recount."""
+    vote = await get_vote(vote_id)
+    if ctx is None or _roster_key(vote) is None:
+        return await recount(vote_id)
+    if not vote.binding:
+        counts = {
+            r["choice"]: int(r["n"])
+            for r in await Ballot.raw(
+                "SELECT choice, COUNT(*) AS n FROM ballot WHERE vote = {} AND status = 'effective' "
+                "GROUP BY choice",
+                vote_id,
+            )
+        }
+        poll = PollResult(counts.get("agree", 0), counts.get("oppose", 0), counts.get("abstain", 0))
+        return Results(vote, None, poll, [])
+    live = await _live(ctx, vote)
+    return Results(vote, live.result, None, [])
 
 
 # --- transitions ---------------------------------------------------------------------------
@@ -640,7 +759,7 @@ async def _facts(
     )
     quorum_met = False
     if vote.state is VoteState.OPEN and vote.binding:
-        r = await results(vote.id)
+        r = await results(vote.id, ctx)
         quorum_met = r.joint is not None and r.joint.quorum_met
     roles: set[str] = set()
     for s in vote.scopes:
@@ -756,7 +875,7 @@ class Castable:
     ballot_choice: str = ""  # the person's own choice, shown to them alone
 
 
-async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
+async def castable(vote: VoteRef, account_id: int, ctx: Context | None = None) -> list[Castable]:
     """Persons of the frozen roster this account may vote for: its own (any co-owner may cast
     the person's one ballot) and those it holds a written proxy for."""
     if not vote.binding:  # a poll: one voice per account with a role in the compound
@@ -787,45 +906,58 @@ async def castable(vote: VoteRef, account_id: int) -> list[Castable]:
                 mine_poll["choice"] if mine_poll else "",
             )
         ]
-    units = await frozen_units(vote)
-    idents: dict[int, set[str]] = {}
-    for r in await AccountOwner.select(AccountOwner.owner.ident, AccountOwner.owner.compound).where(
-        AccountOwner.account == account_id
+    roster = await vote_roster(vote, ctx)
+    mine: set[tuple[int, str]] = set()
+    for r in await AccountOwner.raw(
+        "SELECT o.compound, o.ident FROM account_owner a JOIN owner o ON o.id = a.owner "
+        "WHERE a.account = {}",
+        account_id,
     ):
-        idents.setdefault(r["owner.compound"], set()).add(r["owner.ident"])
-    proxies = await Proxy.select(Proxy.scope, Proxy.principal, Proxy.proxy_account).where(
-        Proxy.vote == vote.id
-    )
-    held = {(p["scope"], p["principal"]) for p in proxies if p["proxy_account"] == account_id}
-    given = {(p["scope"], p["principal"]) for p in proxies}
+        for pk in roster.persons_of_ident.get((r["compound"], r["ident"]), []):
+            mine.add((r["compound"], pk))
+    held = {
+        (p["scope"], p["principal"])
+        for p in await Proxy.raw(
+            "SELECT scope, principal FROM proxy WHERE vote = {} AND proxy_account = {}",
+            vote.id,
+            account_id,
+        )
+    }
+    keys = mine | held
+    if not keys:
+        return []
+    persons = sorted({pk for _, pk in keys})
+    given = {
+        (p["scope"], p["principal"])
+        for p in await Proxy.select(Proxy.scope, Proxy.principal).where(
+            (Proxy.vote == vote.id) & Proxy.principal.is_in(persons)
+        )
+    }
     voted = {
         (b["scope"], b["person"]): (b["receipt"], b["choice"])
         for b in await Ballot.select(
             Ballot.scope, Ballot.person, Ballot.receipt, Ballot.choice
-        ).where((Ballot.vote == vote.id) & (Ballot.status == "effective"))
+        ).where(
+            (Ballot.vote == vote.id) & (Ballot.status == "effective") & Ballot.person.is_in(persons)
+        )
     }
     out: list[Castable] = []
     for s in vote.scopes:
-        mine = idents.get(s.compound_id, set())
-        persons: dict[str, list[tuple[str, str]]] = {}
-        for _, u, pk in units[s.compound_id]:
-            persons.setdefault(pk, []).append((u.key.building, u.key.unit))
-        for pk, labels in persons.items():
-            own = pk != DEVELOPER and bool(set(pk.split(";")) & mine)
-            proxy = (s.compound_id, pk) in held
-            if own or proxy:
-                out.append(
-                    Castable(
-                        s.compound_id,
-                        s.name,
-                        pk,
-                        tuple(sorted(labels)),
-                        proxy,
-                        voted.get((s.compound_id, pk), ("", ""))[0],
-                        own and not proxy and (s.compound_id, pk) in given,
-                        voted.get((s.compound_id, pk), ("", ""))[1],
-                    )
+        for cid, pk in sorted(k for k in keys if k[0] == s.compound_id):
+            own, proxy = (cid, pk) in mine, (cid, pk) in held
+            receipt, choice = voted.get((cid, pk), ("", ""))
+            out.append(
+                Castable(
+                    cid,
+                    s.name,
+                    pk,
+                    tuple(sorted(roster.units_of_person.get((cid, pk), []))),
+                    proxy,
+                    receipt,
+                    own and not proxy and (cid, pk) in given,
+                    choice,
                 )
+            )
     return out
 
 
@@ -1539,14 +1671,19 @@ class BuildingTurnout:
     units: int
 
 
-async def turnout(vote: VoteRef) -> tuple[list[BuildingTurnout], list[tuple[str, str, str]]]:
+async def turnout(
+    vote: VoteRef, ctx: Context | None = None
+) -> tuple[list[BuildingTurnout], list[tuple[str, str, str]]]:
     """Turnout per building and the units whose person has not voted (officers only)."""
-    units = await frozen_units(vote)
-    voted = {(b["scope"], b["person"]) for b in await effective_ballots(vote.id)}
+    roster = await vote_roster(vote, ctx)
+    if ctx is not None and _roster_key(vote) is not None and vote.binding:
+        voted = (await _live(ctx, vote)).voted
+    else:
+        voted = {(b["scope"], b["person"]) for b in await effective_ballots(vote.id)}
     per: dict[tuple[str, str], list[int]] = {}
     missing: list[tuple[str, str, str]] = []
     for s in vote.scopes:
-        for _, u, pk in units[s.compound_id]:
+        for _, u, pk in roster.units[s.compound_id]:
             done = (s.compound_id, pk) in voted
             t = per.setdefault((s.name, u.key.building), [0, 0])
             t[0] += done

@@ -169,8 +169,8 @@ async def _dashboard(
     confirm-N), so a refused form comes back with what was typed and the reason by its field."""
     p = require_principal(request)
     c: CompoundRef = request.scope["state"]["compound"]
-    res = await voting.results(vote.id)
-    buildings, missing = await voting.turnout(vote) if vote.binding else ([], [])
+    res = await voting.results(vote.id, ctx)
+    buildings, missing = await voting.turnout(vote, ctx) if vote.binding else ([], [])
     return render(
         request,
         "votes/staff_vote.html",
@@ -476,12 +476,12 @@ async def staff_vote_export(
 
 
 async def _castables(
-    request: Request[Any, Any, Any], vote: voting.VoteRef
+    request: Request[Any, Any, Any], vote: voting.VoteRef, ctx: Context
 ) -> list[voting.Castable]:
     p = principal_of(request)
     if p is None or vote.state is VoteState.DRAFT:
         return []
-    return await voting.castable(vote, p.account_id)
+    return await voting.castable(vote, p.account_id, ctx)
 
 
 async def _public_vote(ctx: Context, vote_id: int) -> voting.VoteRef:
@@ -503,7 +503,7 @@ async def _notice(
         "votes/notice.html",
         {
             "vote": vote,
-            "castables": await _castables(request, vote),
+            "castables": await _castables(request, vote, ctx),
             "choices": list(Choice),
             "now": ctx.clock(),
             "tz": ctx.settings.timezone,
@@ -557,7 +557,8 @@ async def _confirm_page(
     vote = await _public_vote(ctx, vote_id)
     scope, person, choice = _cast_target(form)
     target = next(
-        (c for c in await _castables(request, vote) if (c.scope, c.person) == (scope, person)), None
+        (c for c in await _castables(request, vote, ctx) if (c.scope, c.person) == (scope, person)),
+        None,
     )
     if target is None:
         raise Forbidden(N_("您不能为这位业主投票"))
@@ -629,7 +630,7 @@ async def vote_verify(
         own = next(
             (
                 c
-                for c in await _castables(request, vote)
+                for c in await _castables(request, vote, ctx)
                 if c.ballot_receipt and c.ballot_receipt == voting.normalize_receipt(code)
             ),
             None,
@@ -646,14 +647,18 @@ async def vote_result(
     request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
 ) -> Template:
     vote = await _public_vote(ctx, vote_id)
-    res = await voting.results(vote.id)
+    res = await voting.results(vote.id, ctx)
     closed = vote.state in (
         VoteState.CLOSED,
         VoteState.OBJECTION,
         VoteState.CERTIFIED,
         VoteState.PUBLISHED,
     )
-    per_unit = res.ballots if vote.rules.publish_per_unit and closed and vote.binding else []
+    per_unit = (
+        await voting.effective_ballots(vote.id)
+        if vote.rules.publish_per_unit and closed and vote.binding
+        else []
+    )
     return render(
         request,
         "votes/result.html",

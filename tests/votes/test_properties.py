@@ -141,3 +141,35 @@ def test_outcome_can_change_agrees_with_trying_every_remaining_ballot(v):
             flips = True
             break
     assert r.outcome_can_change == flips
+
+
+@st.composite
+def streams(draw, max_units=12):
+    """A roster and a stream of ballots in arrival order, some persons changing their mind."""
+    units = draw(rosters(max_units))
+    scope = build_scope("s", units)
+    stream = draw(
+        st.lists(st.tuples(st.sampled_from(scope.persons), st.sampled_from(list(Choice))))
+    )
+    return scope, stream, Item(draw(st.integers(1, 9)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(streams())
+def test_running_totals_equal_a_full_recount(data):
+    """The live figures kept ballot by ballot are the figures of a recount of the last ballot
+    of each person, at every step of the stream."""
+    from council.votes import RunningTally
+
+    scope, stream, item = data
+    running = RunningTally(scope, item)
+    last = {}
+    for person, choice in stream:
+        running.apply(person.id, choice)
+        last[person.id] = choice
+        recount = tally(scope, [Ballot(p.units[0], c) for p, c in _last(scope, last)], item)
+        assert running.result() == recount
+
+
+def _last(scope, last):
+    return [(p, last[p.id]) for p in scope.persons if p.id in last]
