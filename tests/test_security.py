@@ -11,8 +11,9 @@ from litestar.handlers import HTTPRouteHandler
 from council.compounds import service as compounds
 from council.db.tables import ALL_TABLES
 from council.roles import Role
+from council.web.security import CSP, host_allowed
 
-from .conftest import html, make_person
+from .conftest import PASSWORD, html, make_person
 
 
 def http_routes(app):
@@ -75,6 +76,7 @@ def test_every_non_public_route_has_a_guard(client):
             "/healthz",
             "/login",
             "/activate",
+            "/favicon.ico",
             "/static/{file_path:path}",
             "/v/{vote_id:int}",
             "/v/{vote_id:int}/result",
@@ -126,6 +128,7 @@ def test_no_get_request_changes_state(client, compound, superuser, a_vote):
         if "GET" in h.http_methods and not path.startswith("/static"):
             expected = (403,) if path.endswith("export.zip") else (200, 303)  # open vote
             expected += (404,) if "{batch:int}" in path else ()  # no letters printed here
+            expected += (400,) if path.endswith("/confirm") else ()  # no choice given
             assert client.get(concrete(path)).status_code in expected, path
     assert client.run(counts) == before
 
@@ -302,3 +305,74 @@ def test_user_text_is_always_escaped(client, superuser, payload):
     client.cookies.clear()
     client.login(p.phone)
     assert payload in html(client.get("/me")).css_first("p.lead").text()
+
+
+# --- issue 7: hosts, caching, stale cookies, huge ids ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "testserver.local:80@evil.example",
+        "evil.example#testserver.local",
+        "testserver.local:x",
+        "testserver.local:99999",
+        "testserver.local/evil",
+        "user@testserver.local",
+        "testserver.local:",
+        "",
+    ],
+)
+def test_malformed_host_is_a_clean_400_with_the_security_headers(client, host):
+    r = client.get("/", headers={"Host": host})
+    assert r.status_code == 400
+    assert r.headers["content-security-policy"] == CSP
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_well_formed_hosts_with_ports_are_accepted():
+    allowed = ("localhost", "[::1]", "*.example.cn")
+    assert host_allowed("localhost:8000", allowed)
+    assert host_allowed("[::1]:8000", allowed) and host_allowed("[::1]", allowed)
+    assert host_allowed("a.example.cn", allowed) and not host_allowed("example.cn.evil", allowed)
+    assert not host_allowed("localhost:80@evil.example", allowed)
+    assert not host_allowed("[::1]x", allowed) and not host_allowed("[zz]", allowed)
+
+
+def test_private_responses_are_never_cached(client, compound, officer):
+    for path in ("/staff/c/yipin/accounts", "/me", "/staff/c/yipin/codes", "/c/yipin"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["cache-control"] == "no-store", path
+    # the static files keep their own long lifetime
+    css = html(client.get("/c/yipin")).css_first("link[rel=stylesheet]").attributes["href"]
+    assert "no-store" not in client.get(css).headers.get("cache-control", "")
+    client.post_form("/logout")
+    # Back after logout: nothing was stored, and asking again gives only the login redirect
+    r = client.get("/staff/c/yipin/accounts")
+    assert r.status_code == 303 and r.headers["cache-control"] == "no-store"
+    # a public page for an anonymous reader may be cached
+    assert "no-store" not in client.get("/c/yipin").headers.get("cache-control", "")
+
+
+def test_login_with_a_stale_session_cookie_succeeds_the_first_time(client, compound):
+    p = make_person(client, "13900000009", None, None)
+    csrf = client.csrf()
+    client.cookies.set("council_session", "expired-or-forged", domain="testserver.local")
+    r = client.post("/login", data={"phone": p.phone, "password": PASSWORD, "_csrf_token": csrf})
+    assert r.status_code == 303
+    sessions = [
+        v for k, v in r.headers.multi_items() if k == "set-cookie" and "council_session=" in v
+    ]
+    assert len(sessions) == 1 and not sessions[0].startswith("council_session=;")
+    assert client.get("/me").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/v/99999999999999999999", "/v/2147483648", "/v/99999999999999999999/result"]
+)
+def test_huge_ids_in_paths_are_a_clean_404(client, compound, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert html(r).css_first("h1").text() == "页面不存在"

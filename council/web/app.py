@@ -32,7 +32,7 @@ from council.web import public
 from council.web.auth import RequestContextMiddleware
 from council.web.errors import EXCEPTION_HANDLERS
 from council.web.i18n import gettext, ngettext
-from council.web.security import SecurityHeadersMiddleware
+from council.web.security import SecurityHeadersMiddleware, security_headers
 
 PACKAGE = Path(__file__).resolve().parent.parent
 CSRF_COOKIE = "council_csrf"
@@ -132,10 +132,13 @@ def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         middleware=[
-            SecurityHeadersMiddleware(settings.secure_cookies, settings.allowed_hosts),
+            SecurityHeadersMiddleware(
+                settings.secure_cookies, settings.allowed_hosts, settings.trusted_proxies
+            ),
             RequestContextMiddleware(ctx),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers(settings.secure_cookies)],
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from council.errors import N_, DomainError
 from council.web.i18n import gettext
 from council.web.render import base_context
+from council.web.security import BAD_HOST, host_allowed
 
 log = logging.getLogger("council")
 
@@ -41,7 +42,21 @@ HINTS = {
 }
 
 
+def _bad_host(request: Request[Any, Any, Any]) -> bool:
+    """Errors the router raises come before the host-checking middleware: check here too."""
+    ctx = getattr(request.app.state, "ctx", None)
+    allowed = ctx.settings.allowed_hosts if ctx is not None else ()
+    return not host_allowed(request.headers.get("host", ""), allowed)
+
+
 def error_page(request: Request[Any, Any, Any], status: int, detail: str = "") -> Response[Any]:
+    if _bad_host(request):
+        return Response(
+            BAD_HOST,
+            status_code=400,
+            media_type=MediaType.HTML,
+            headers={"Cache-Control": "no-store"},
+        )
     title = gettext(TITLES.get(status, DEFAULT_TITLE))
     hint = detail or gettext(HINTS.get(status, DEFAULT_HINT))
     try:
