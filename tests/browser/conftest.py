@@ -16,6 +16,18 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("COUNCIL_CHROMIUM", "/usr/bin/chromium")
+# axe-core from the npm registry (tests/browser/package.json; scripts/test installs it)
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+# after each load, axe checks the page and reports serious or critical violations to Python
+AXE_RUNNER = """
+window.addEventListener("load", () => {
+  if (!window.axe || !window.__axeReport) return;
+  window.axe.run(document).then(r => window.__axeReport(location.pathname + location.search,
+    r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v =>
+      ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160))}))));
+});
+"""
+FINDINGS: list[str] = []  # this test's accessibility and CSP problems, checked after the test
 REQUIRE = os.environ.get("COUNCIL_REQUIRE_BROWSER", "") not in ("", "0")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
@@ -105,6 +117,8 @@ def browser() -> Iterator[Any]:
 
 
 def new_page(browser: Any, javascript: bool = True) -> Any:
+    """A phone-sized page. With JavaScript on, every page it loads is checked by axe-core and
+    every CSP violation is recorded: the `accessibility` fixture fails the test on them."""
     context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=2,
@@ -113,7 +127,34 @@ def new_page(browser: Any, javascript: bool = True) -> Any:
         locale="zh-CN",
         java_script_enabled=javascript,
     )
+    if javascript:
+        if not AXE.exists():
+            _unavailable(f"{AXE} is missing (npm install --prefix tests/browser)")
+
+        def report(_source: Any, url: str, violations: list[dict[str, Any]]) -> None:
+            FINDINGS.extend(f"{url}: axe {v['impact']} {v['id']} {v['nodes']}" for v in violations)
+
+        context.expose_binding("__axeReport", report)
+        context.add_init_script(path=str(AXE))
+        context.add_init_script(script=AXE_RUNNER)
+        context.on(
+            "console",
+            lambda m: (
+                FINDINGS.append(f"{m.page.url if m.page else ''}: {m.text}")
+                if "Content Security Policy" in m.text
+                else None
+            ),
+        )
     return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def accessibility() -> Iterator[None]:
+    """Every browser test: no serious or critical axe violation, no CSP violation, on any page."""
+    FINDINGS.clear()
+    yield
+    found, FINDINGS[:] = list(FINDINGS), []
+    assert not found, "\n".join(found)
 
 
 @pytest.fixture

@@ -51,3 +51,28 @@ def test_a_bad_new_compound_shows_its_error_next_to_the_field(
     assert "网址名" in error.inner_text()
     assert page.get_by_label("小区名称").input_value() == "新小区"
     page.context.close()
+
+
+def test_printed_letters_fit_the_phone_and_the_qr_leaves_the_unit_readable(
+    live_server, demo, browser
+):
+    page = new_page(browser)
+    login(page, live_server, who(demo, "staff").phone, demo["password"])
+    page.goto(live_server + "/staff/c/yipin-shuixuan/codes/1")
+    assert page.locator("main").count() == 1
+    letters = page.locator("article.letter")
+    assert letters.count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    first = letters.first
+    unit, qr = first.locator(".unit").bounding_box(), first.locator(".qr").bounding_box()
+    overlap = not (
+        qr["y"] >= unit["y"] + unit["height"]
+        or unit["y"] >= qr["y"] + qr["height"]
+        or qr["x"] >= unit["x"] + unit["width"]
+        or unit["x"] >= qr["x"] + qr["width"]
+    )
+    assert not overlap, (unit, qr)
+    shot(page, "31-letters-phone")
+    page.reload()  # a reload shows the same batch, it never makes a new one
+    assert page.url.endswith("/codes/1")
+    page.context.close()
