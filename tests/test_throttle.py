@@ -254,3 +254,36 @@ def test_settings_parse_trusted_proxies():
     assert s.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
     with pytest.raises(SystemExit, match="COUNCIL_TRUSTED_PROXIES"):
         Settings.from_env({"COUNCIL_TRUSTED_PROXIES": "not-an-ip"})
+
+
+def test_password_hashing_runs_off_the_event_loop():
+    """A login storm must not stall pages (item 9): the loop keeps ticking while argon2 runs."""
+    import time
+
+    from council.accounts.passwords import Passwords
+
+    async def main():
+        pw = Passwords(time_cost=2, memory_kib=16384)
+        stored = pw.hash("the right one")
+        ticks = 0
+        done = False
+
+        async def ticker():
+            nonlocal ticks
+            while not done:
+                await asyncio.sleep(0.002)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        t0 = time.perf_counter()
+        results = await asyncio.gather(*(pw.verify_async(stored, f"guess {i}") for i in range(6)))
+        elapsed = time.perf_counter() - t0
+        during = ticks
+        done = True
+        await task
+        return results, during, elapsed
+
+    results, during, elapsed = asyncio.run(main())
+    assert all(not ok for ok, _ in results)
+    assert during >= 3, (during, elapsed)
