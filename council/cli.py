@@ -316,11 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     t.set_defaults(func=cmd_tally)
 
-    def data_dir(p: argparse.ArgumentParser) -> None:
+    def data_dir(p: argparse.ArgumentParser, default: str = "./data") -> None:
         p.add_argument(
             "--data-dir",
             metavar="DIR",
-            help="data directory (default: $COUNCIL_DATA_DIR or ./data)",
+            help=f"data directory (default: $COUNCIL_DATA_DIR or {default})",
         )
 
     def server(p: argparse.ArgumentParser) -> None:
@@ -340,10 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "demo",
         help="build a fresh demo database (一品水轩, 缤纷城, 西顺公寓) and serve it",
-        description="Builds a fresh demo database in DIR (default ./data/demo), "
-        "prints a login for every role, then serves it.",
+        description="Builds a fresh demo database in DIR (default: $COUNCIL_DATA_DIR or "
+        "./data/demo): the three compounds of the seed story, a login for every role, and their "
+        "votes (the joint wall removal published, one in its objection window, one open, a "
+        "draft); prints the logins, then serves it.",
     )
-    data_dir(d)
+    data_dir(d, "./data/demo")
     server(d)
     d.add_argument("--units", type=int, default=1200, help="units across the three compounds")
     d.add_argument("--no-serve", action="store_true", help="build the database, do not serve")

@@ -53,6 +53,36 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
     assert [c["name"] for c in compounds] == ["一品水轩", "缤纷城", "西顺公寓"]
     assert 1150 <= units <= 1250 and members == 3
 
+    async def votes():
+        from pathlib import Path
+
+        from council.context import make_context
+        from council.settings import Settings
+        from council.voting import service as voting
+
+        ctx = make_context(Settings(data_dir=Path(demo)))
+        try:
+            out = []
+            for v in await voting_ids():
+                vote = await voting.current(ctx, v)
+                res = await voting.results(v, ctx)
+                out.append((vote.state.value, vote.joint, res.joint))
+            return out
+        finally:
+            await ctx.db.close()
+
+    async def voting_ids():
+        from council.db.tables import Vote
+
+        return [r["id"] for r in await Vote.select(Vote.id).order_by(Vote.id)]
+
+    made = asyncio.run(votes())
+    assert [state for state, _, _ in made] == ["published", "objection", "open", "draft"]
+    _, joint, wall = made[0]
+    assert joint and wall.passed and len(wall.scopes) == 3
+    assert all(s.passed for s in wall.scopes)  # passed in every compound, by cast ballots
+    assert "可以马上在 /v/3 投票" in out  # the owner who can cast right away is printed
+
     monkeypatch.setattr("sys.stdin", io.StringIO("a good password\n"))
     assert (
         main(
@@ -78,6 +108,19 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
         main(["create-user", "--phone", "13911112222", "--password-stdin", "--data-dir", demo]) == 2
     )
     assert "已经注册" in capsys.readouterr().err
+
+
+def test_demo_help_and_readme_name_the_same_data_directory(capsys):
+    from pathlib import Path
+
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "./data/demo" in text and "default: $COUNCIL_DATA_DIR or ./data)" not in text
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "data/demo/" in readme
 
 
 def test_help_lists_every_command(capsys):
