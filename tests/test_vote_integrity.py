@@ -649,3 +649,11 @@ def test_the_running_tally_equals_a_full_recount(client, clock, compound, other_
     )
     assert client.run(voting.results, vid, ctx).joint == client.run(voting.recount, vid).joint
     assert [s.voted.persons for s in client.run(voting.results, vid, ctx).joint.scopes] == [3, 1]
+
+
+def test_the_compound_page_shows_the_clocks_state(client, clock, compound, officers):
+    vid = open_vote(client, clock, compound, officers[0])
+    clock.t += 16 * DAY  # past the end, and nobody has opened the vote's own pages
+    page = html(client.get(f"/c/{compound.slug}"))
+    card = next(a for a in page.css("a") if a.attributes.get("href", "").endswith(f"/v/{vid}"))
+    assert "投票中" not in card.text() and "投票已结束" in card.text()

@@ -589,20 +589,21 @@ async def load_principal(ctx: Context, token: str) -> Principal | None:
     """The principal of a valid session; plain SQL because it runs on every request."""
     if not token or len(token) > 100:
         return None
+    # one round trip: the session, its account and the account's roles (a row per role)
     rows = await Session.raw(
         "SELECT a.id, a.phone, a.display_name, a.is_superuser, a.is_active, s.expires_at, "
-        "a.password_set_by "
-        "FROM session s JOIN account a ON a.id = s.account WHERE s.token_hash = {}",
+        "a.password_set_by, g.compound, g.role "
+        "FROM session s JOIN account a ON a.id = s.account "
+        "LEFT JOIN role_grant g ON g.account = a.id WHERE s.token_hash = {}",
         _token_hash(token),
     )
     if not rows or rows[0]["expires_at"] < now() or not rows[0]["is_active"]:
         return None
     row = rows[0]
     roles: dict[int, set[Role]] = {}
-    for g in await RoleGrant.raw(
-        "SELECT compound, role FROM role_grant WHERE account = {}", row["id"]
-    ):
-        roles.setdefault(g["compound"], set()).add(Role(g["role"]))
+    for g in rows:
+        if g["role"] is not None:
+            roles.setdefault(g["compound"], set()).add(Role(g["role"]))
     return Principal(
         row["id"],
         row["phone"],

@@ -304,11 +304,19 @@ class CompoundStats:
     accounts: int
 
 
+STATS_SQL = (
+    "SELECT (SELECT COUNT(*) FROM building WHERE compound = {}) AS buildings, "
+    "(SELECT unit_count FROM roster_version WHERE compound = {} "
+    "ORDER BY number DESC LIMIT 1) AS units, "
+    "(SELECT COUNT(*) FROM account_owner ao JOIN owner o ON o.id = ao.owner "
+    "WHERE o.compound = {}) AS accounts"
+)
+
+
 async def compound_stats(compound_id: int) -> CompoundStats:
-    buildings = await Building.count().where(Building.compound == compound_id)
-    units = await Unit.count().where((Unit.compound == compound_id) & (Unit.active == True))
-    accounts = await AccountOwner.count().where(AccountOwner.owner.compound == compound_id)
-    return CompoundStats(buildings, units, accounts)
+    """One round trip; the unit count is the latest roster's, counted once at its import."""
+    row = (await Building.raw(STATS_SQL, compound_id, compound_id, compound_id))[0]
+    return CompoundStats(int(row["buildings"]), int(row["units"] or 0), int(row["accounts"]))
 
 
 # --- activation codes --------------------------------------------------------------------

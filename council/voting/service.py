@@ -194,7 +194,7 @@ async def scope_rules(compound_ids: list[int]) -> Rules:
     return combine_rules([await get_rules(c) for c in compound_ids])
 
 
-async def get_vote(vote_id: int) -> VoteRef:
+async def get_vote(vote_id: int, ctx: Context | None = None) -> VoteRef:
     if not 0 < vote_id < 2**31:
         raise NotFound(N_("没有这个表决"))
     # plain SQL: this runs on every cast, and Piccolo's join builder costs more than the query
@@ -206,11 +206,17 @@ async def get_vote(vote_id: int) -> VoteRef:
     if not rows:
         raise NotFound(N_("没有这个表决"))
     row = rows[0]
-    scopes = await VoteScope.raw(
-        "SELECT s.compound, c.name, s.roster_version FROM vote_scope s "
-        "JOIN compound c ON c.id = s.compound WHERE s.vote = {} ORDER BY s.id",
-        vote_id,
-    )
+    # a vote's scopes and their roster versions never change once it is announced
+    known = ctx.caches.setdefault("vote_scopes", {}) if ctx is not None else {}
+    scopes = known.get(vote_id)
+    if scopes is None:
+        scopes = await VoteScope.raw(
+            "SELECT s.compound, c.name, s.roster_version FROM vote_scope s "
+            "JOIN compound c ON c.id = s.compound WHERE s.vote = {} ORDER BY s.id",
+            vote_id,
+        )
+        if ctx is not None and all(s["roster_version"] is not None for s in scopes):
+            known[vote_id] = scopes
     attachments = _stored_attachments(row["attachments"])
     state = VoteState(row["state"])
     # a draft runs under the scopes' rules as they are now; the announcement freezes them
@@ -242,16 +248,24 @@ async def get_vote(vote_id: int) -> VoteRef:
     )
 
 
-async def compound_votes(compound_id: int) -> list[dict[str, Any]]:
-    """Votes run by the compound or counting its owners (joint votes)."""
-    ids = {
-        s["vote"]
-        for s in await VoteScope.select(VoteScope.vote).where(VoteScope.compound == compound_id)
-    }
-    q = Vote.select(Vote.id, Vote.title, Vote.kind, Vote.state, Vote.opens_at, Vote.closes_at)
-    rows = await q.where((Vote.compound == compound_id) | Vote.id.is_in(list(ids) or [0])).order_by(
-        Vote.id, ascending=False
-    )
+COMPOUND_VOTES_SQL = (
+    "SELECT id, title, kind, state, opens_at, closes_at, rules FROM vote "
+    "WHERE compound = {} OR id IN (SELECT vote FROM vote_scope WHERE compound = {}) "
+    "ORDER BY id DESC"
+)
+
+
+async def compound_votes(compound_id: int, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Votes run by the compound or counting its owners (joint votes), one round trip. With
+    `now`, each shows the state the clock has decided (a vote past its end reads as closed)."""
+    rows = await Vote.raw(COMPOUND_VOTES_SQL, compound_id, compound_id)
+    for r in rows:
+        rules_json = r.pop("rules")
+        if now is not None and r["state"] in ("announced", "open"):
+            auto = r["state"] == "announced" and rules_from_json(rules_json).auto_open
+            r["state"] = effective_state(
+                VoteState(r["state"]), now, r["opens_at"], r["closes_at"], auto
+            ).value
     return rows
 
 
@@ -697,7 +711,7 @@ async def _live(ctx: Context, vote: VoteRef) -> _Live:
 async def results(vote_id: int, ctx: Context | None = None) -> Results:
     """The vote's figures. With a context: the running tally of this process, brought up to the
     current chain height (what every page shows); without one: a full recount."""
-    vote = await get_vote(vote_id)
+    vote = await get_vote(vote_id, ctx)
     if ctx is None or _roster_key(vote) is None:
         return await recount(vote_id)
     if not vote.binding:
@@ -725,7 +739,7 @@ def zone(ctx: Context) -> ZoneInfo:
 async def current(ctx: Context, vote_id: int) -> VoteRef:
     """The vote as the clock has it: past its closing time it is closed for every reader. The
     change is recorded once (a conditional update), also with several workers."""
-    vote = await get_vote(vote_id)
+    vote = await get_vote(vote_id, ctx)
     due = effective_state(
         vote.state, ctx.clock(), vote.opens_at, vote.closes_at, vote.rules.auto_open
     )
@@ -747,7 +761,7 @@ async def current(ctx: Context, vote_id: int) -> VoteRef:
             )
             if moved:
                 await _event(vote_id, None, action.value, {"auto": "1"}, when or at)
-    return await get_vote(vote_id)
+    return await get_vote(vote_id, ctx)
 
 
 async def _facts(
@@ -875,6 +889,21 @@ class Castable:
     ballot_choice: str = ""  # the person's own choice, shown to them alone
 
 
+# The persons an account may cast for, in two round trips (this runs on every notice view):
+# its own owner identities and the proxies it holds; then who gave a proxy and who has voted.
+MINE_SQL = (
+    "SELECT o.compound AS scope, o.ident AS k, 'own' AS kind FROM account_owner a "
+    "JOIN owner o ON o.id = a.owner WHERE a.account = {} "
+    "UNION ALL SELECT scope, principal, 'held' FROM proxy WHERE vote = {} AND proxy_account = {}"
+)
+STATE_SQL = (
+    "SELECT 'given' AS kind, scope, principal AS person, '' AS receipt, '' AS choice "
+    "FROM proxy WHERE vote = {{}} AND principal IN ({marks}) "
+    "UNION ALL SELECT 'voted', scope, person, receipt, choice FROM ballot "
+    "WHERE vote = {{}} AND status = 'effective' AND person IN ({marks})"
+)
+
+
 async def castable(vote: VoteRef, account_id: int, ctx: Context | None = None) -> list[Castable]:
     """Persons of the frozen roster this account may vote for: its own (any co-owner may cast
     the person's one ballot) and those it holds a written proxy for."""
@@ -908,39 +937,25 @@ async def castable(vote: VoteRef, account_id: int, ctx: Context | None = None) -
         ]
     roster = await vote_roster(vote, ctx)
     mine: set[tuple[int, str]] = set()
-    for r in await AccountOwner.raw(
-        "SELECT o.compound, o.ident FROM account_owner a JOIN owner o ON o.id = a.owner "
-        "WHERE a.account = {}",
-        account_id,
-    ):
-        for pk in roster.persons_of_ident.get((r["compound"], r["ident"]), []):
-            mine.add((r["compound"], pk))
-    held = {
-        (p["scope"], p["principal"])
-        for p in await Proxy.raw(
-            "SELECT scope, principal FROM proxy WHERE vote = {} AND proxy_account = {}",
-            vote.id,
-            account_id,
-        )
-    }
+    held: set[tuple[int, str]] = set()
+    for r in await AccountOwner.raw(MINE_SQL, account_id, vote.id, account_id):
+        if r["kind"] == "held":
+            held.add((r["scope"], r["k"]))
+        else:
+            for pk in roster.persons_of_ident.get((r["scope"], r["k"]), []):
+                mine.add((r["scope"], pk))
     keys = mine | held
     if not keys:
         return []
     persons = sorted({pk for _, pk in keys})
-    given = {
-        (p["scope"], p["principal"])
-        for p in await Proxy.select(Proxy.scope, Proxy.principal).where(
-            (Proxy.vote == vote.id) & Proxy.principal.is_in(persons)
-        )
-    }
-    voted = {
-        (b["scope"], b["person"]): (b["receipt"], b["choice"])
-        for b in await Ballot.select(
-            Ballot.scope, Ballot.person, Ballot.receipt, Ballot.choice
-        ).where(
-            (Ballot.vote == vote.id) & (Ballot.status == "effective") & Ballot.person.is_in(persons)
-        )
-    }
+    marks = ", ".join("{}" for _ in persons)  # only placeholders are joined into the SQL
+    given: set[tuple[int, str]] = set()
+    voted: dict[tuple[int, str], tuple[str, str]] = {}
+    for r in await Ballot.raw(STATE_SQL.format(marks=marks), vote.id, *persons, vote.id, *persons):
+        if r["kind"] == "given":
+            given.add((r["scope"], r["person"]))
+        else:
+            voted[(r["scope"], r["person"])] = (r["receipt"], r["choice"])
     out: list[Castable] = []
     for s in vote.scopes:
         for cid, pk in sorted(k for k in keys if k[0] == s.compound_id):

@@ -94,7 +94,7 @@ async def _votes_page(
         "votes/staff_list.html",
         {
             "compound": c,
-            "votes": await voting.compound_votes(c.id),
+            "votes": await voting.compound_votes(c.id, ctx.clock()),
             "items": _items(),
             "others": others,
             "values": values,

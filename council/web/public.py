@@ -36,10 +36,13 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 
 @get("/c/{slug:str}", opt=PUBLIC, name="compound")
 async def compound_page(
-    request: Request[Any, Any, Any], slug: FromPath[str], welcome: FromQuery[int | None] = None
+    request: Request[Any, Any, Any],
+    ctx: NamedDependency[Context],
+    slug: FromPath[str],
+    welcome: FromQuery[int | None] = None,
 ) -> Template:
     compound = await get_compound(slug)
-    votes = [v for v in await compound_votes(compound.id) if v["state"] != "draft"]
+    votes = [v for v in await compound_votes(compound.id, ctx.clock()) if v["state"] != "draft"]
     return render(
         request,
         "compound.html",
