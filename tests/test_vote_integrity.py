@@ -657,3 +657,29 @@ def test_the_compound_page_shows_the_clocks_state(client, clock, compound, offic
     page = html(client.get(f"/c/{compound.slug}"))
     card = next(a for a in page.css("a") if a.attributes.get("href", "").endswith(f"/v/{vid}"))
     assert "投票中" not in card.text() and "投票已结束" in card.text()
+
+
+def test_compound_figures_follow_activations_through_the_cache(client, compound, superuser):
+    from council.compounds import service as compounds
+
+    def activated():
+        page = html(client.get(f"/c/{compound.slug}"))
+        dd = next(d for d in page.css("dl div") if "已激活业主账号" in d.text())
+        return int(dd.css_first("dd").text())
+
+    before = activated()
+    assert activated() == before  # served from the cache
+    _, letters = client.run(
+        compounds.generate_codes, client.ctx, superuser.principal, compound, None
+    )
+    client.run(
+        accounts.activate,
+        client.ctx,
+        letters[0].code,
+        "13655550001",
+        "owner password 1",
+        "owner password 1",
+        letters[0].owner_name,
+        "test",
+    )
+    assert activated() == before + 1

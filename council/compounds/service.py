@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from council.accounts.service import (
     CODE_ALPHABET,
@@ -313,10 +314,33 @@ STATS_SQL = (
 )
 
 
-async def compound_stats(compound_id: int) -> CompoundStats:
-    """One round trip; the unit count is the latest roster's, counted once at its import."""
+# What the figures depend on, read in O(log n): account-owner links are only ever added, and
+# buildings and units change only with a new roster version.
+STATS_KEY_SQL = (
+    "SELECT (SELECT MAX(id) FROM account_owner) AS links, "
+    "(SELECT MAX(id) FROM roster_version WHERE compound = {}) AS roster"
+)
+
+
+async def compound_stats(compound_id: int, caches: dict[str, Any] | None = None) -> CompoundStats:
+    """The compound's figures; with a cache (the context's), counted again only when a roster
+    is imported or an owner links an account, so the public page stays flat in the compound's
+    size. The unit count is the latest roster's, counted once at its import."""
+    known: dict[int, tuple[Any, CompoundStats]] = (
+        caches.setdefault("compound_stats", {}) if caches is not None else {}
+    )
+    key = None
+    if caches is not None:
+        row = (await Building.raw(STATS_KEY_SQL, compound_id))[0]
+        key = (row["links"], row["roster"])
+        hit = known.get(compound_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
     row = (await Building.raw(STATS_SQL, compound_id, compound_id, compound_id))[0]
-    return CompoundStats(int(row["buildings"]), int(row["units"] or 0), int(row["accounts"]))
+    stats = CompoundStats(int(row["buildings"]), int(row["units"] or 0), int(row["accounts"]))
+    if caches is not None:
+        known[compound_id] = (key, stats)
+    return stats
 
 
 # --- activation codes --------------------------------------------------------------------

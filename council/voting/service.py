@@ -896,11 +896,11 @@ MINE_SQL = (
     "JOIN owner o ON o.id = a.owner WHERE a.account = {} "
     "UNION ALL SELECT scope, principal, 'held' FROM proxy WHERE vote = {} AND proxy_account = {}"
 )
-STATE_SQL = (
+STATE_SQL = (  # (vote, scope, person) lead both unique indexes: no scan of the vote's ballots
     "SELECT 'given' AS kind, scope, principal AS person, '' AS receipt, '' AS choice "
-    "FROM proxy WHERE vote = {{}} AND principal IN ({marks}) "
+    "FROM proxy WHERE vote = {{}} AND scope IN ({scopes}) AND principal IN ({marks}) "
     "UNION ALL SELECT 'voted', scope, person, receipt, choice FROM ballot "
-    "WHERE vote = {{}} AND status = 'effective' AND person IN ({marks})"
+    "WHERE vote = {{}} AND status = 'effective' AND scope IN ({scopes}) AND person IN ({marks})"
 )
 
 
@@ -948,10 +948,13 @@ async def castable(vote: VoteRef, account_id: int, ctx: Context | None = None) -
     if not keys:
         return []
     persons = sorted({pk for _, pk in keys})
-    marks = ", ".join("{}" for _ in persons)  # only placeholders are joined into the SQL
+    scope_ids = sorted({cid for cid, _ in keys})
+    # only placeholders are joined into the SQL
+    marks, scopes = ", ".join("{}" for _ in persons), ", ".join("{}" for _ in scope_ids)
     given: set[tuple[int, str]] = set()
     voted: dict[tuple[int, str], tuple[str, str]] = {}
-    for r in await Ballot.raw(STATE_SQL.format(marks=marks), vote.id, *persons, vote.id, *persons):
+    args = [vote.id, *scope_ids, *persons]
+    for r in await Ballot.raw(STATE_SQL.format(marks=marks, scopes=scopes), *args, *args):
         if r["kind"] == "given":
             given.add((r["scope"], r["person"]))
         else:

@@ -48,7 +48,7 @@ async def compound_page(
         "compound.html",
         {
             "compound": compound,
-            "stats": await compound_stats(compound.id),
+            "stats": await compound_stats(compound.id, ctx.caches),
             "welcome": welcome,
             "votes": votes,
         },
