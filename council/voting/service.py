@@ -1283,6 +1283,26 @@ async def enter_paper(
     return int(row[0]["id"])
 
 
+async def _second_officer(ctx: Context, actor: Principal, entry: dict[str, Any]) -> VoteRef:
+    """The vote of a typed paper ballot, once `actor` is shown to be a second officer who may
+    check it: a committee or party-branch member independent of the one who typed it."""
+    vote = await current(ctx, entry["vote"])
+    scope_ids = [s.compound_id for s in vote.scopes]
+    if not _is_officer(actor, scope_ids):
+        raise Forbidden(N_("只有业委会或党支部成员可以核对书面表决票"))
+    roles = frozenset(r.value for c in scope_ids for r in actor.roles.get(c, frozenset()))
+    found = second_person_issues(
+        entry["entered_by"],
+        await involved(entry["entered_by"], scope_ids),
+        actor.account_id,
+        await involved(actor.account_id, scope_ids),
+        roles,
+    )
+    if found:
+        raise Forbidden(found[0].message, **dict(found[0].params))
+    return vote
+
+
 async def confirm_paper(
     ctx: Context,
     actor: Principal,
@@ -1311,24 +1331,11 @@ async def confirm_paper(
     )
     if entry is None or (vote_id is not None and entry["vote"] != vote_id):
         raise NotFound(N_("没有这条录入记录"))
-    vote = await current(ctx, entry["vote"])
-    scope_ids = [s.compound_id for s in vote.scopes]
-    if not _is_officer(actor, scope_ids):
-        raise Forbidden(N_("只有业委会或党支部成员可以核对书面表决票"))
-    roles = frozenset(r.value for c in scope_ids for r in actor.roles.get(c, frozenset()))
-    found = second_person_issues(
-        entry["entered_by"],
-        await involved(entry["entered_by"], scope_ids),
-        actor.account_id,
-        await involved(actor.account_id, scope_ids),
-        roles,
-    )
-    if found:
-        raise Forbidden(found[0].message, **dict(found[0].params))
+    vote = await _second_officer(ctx, actor, entry)
     if entry["state"] != "pending":
         raise Conflict(N_("这张表决票已经核对过了"))
     choice, invalid_reason = _paper_values(choice, invalid_reason)
-    typed_compound = compound_id if compound_id is not None else scope_ids[0]
+    typed_compound = compound_id if compound_id is not None else vote.scopes[0].compound_id
     typed = {
         "paper_no": paper_no.strip(),
         "compound": str(typed_compound),
@@ -1441,20 +1448,7 @@ async def reject_paper(
     entry = await PaperEntry.select().where(PaperEntry.id == entry_id).first()
     if entry is None or (vote_id is not None and entry["vote"] != vote_id):
         raise NotFound(N_("没有这条录入记录"))
-    vote = await current(ctx, entry["vote"])
-    scope_ids = [s.compound_id for s in vote.scopes]
-    if not _is_officer(actor, scope_ids):
-        raise Forbidden(N_("只有业委会或党支部成员可以核对书面表决票"))
-    roles = frozenset(r.value for c in scope_ids for r in actor.roles.get(c, frozenset()))
-    found = second_person_issues(
-        entry["entered_by"],
-        await involved(entry["entered_by"], scope_ids),
-        actor.account_id,
-        await involved(actor.account_id, scope_ids),
-        roles,
-    )
-    if found:
-        raise Forbidden(found[0].message, **dict(found[0].params))
+    vote = await _second_officer(ctx, actor, entry)
     reason = reason.strip()
     if not reason:
         raise Invalid(N_("请写明退回的原因（例如：找不到这张原件）"), field="reason")

@@ -160,3 +160,28 @@ def test_a_whole_vote_in_the_browser(live_server, demo, vote, browser):
     fits_the_phone(anyone)
     shot(anyone, "27-public-final-result")
     anyone.context.close()
+
+
+def test_an_owner_votes_with_javascript_off_and_back_shows_the_ballot(live_server, demo, browser):
+    """The demo's open vote, with JavaScript off at 360 px: choose, confirm, receipt with the
+    owner's own choice; Back after the receipt shows the cast ballot, not a form to post again."""
+    import re
+
+    line = next(x for x in demo["logins"] if "/v/" in x.who)
+    vid = int(re.search(r"/v/(\d+)", line.who).group(1))  # type: ignore[union-attr]
+    page = new_page(browser, javascript=False)
+    login(page, live_server, line.phone, demo["password"])
+    page.goto(f"{live_server}/v/{vid}")
+    fits_the_phone(page)
+    page.get_by_role("button", name="反对").click()
+    assert page.locator(".your-choice strong").inner_text() == "反对"
+    page.get_by_role("button", name="确认提交").click()
+    assert len(page.locator(".receipt").inner_text()) == 11
+    assert page.locator(".own-choice").inner_text() == "反对"
+    fits_the_phone(page)
+    shot(page, "28-no-js-receipt")
+    page.go_back()
+    assert "已投票" in page.locator("#ballot").inner_text()
+    assert page.locator("#ballot .own-choice").inner_text() == "反对"
+    assert page.locator("form.choices").count() == 0
+    page.context.close()
