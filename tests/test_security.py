@@ -259,7 +259,7 @@ def test_unknown_host_is_refused(client):
 def test_unhandled_error_is_logged_and_answered_with_a_friendly_page(
     client, compound, monkeypatch, caplog
 ):
-    async def boom(_id):
+    async def boom(*_args):
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr("council.web.public.compound_stats", boom)
