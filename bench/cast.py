@@ -24,10 +24,10 @@ from pathlib import Path
 
 import httpx
 
-from council.context import make_context
-from council.db.migrate import migrate
+from council.areas import migrate
+from council.platform.context import make_context
+from council.platform.settings import Settings
 from council.sample import open_vote_with_voters
-from council.settings import Settings
 
 
 async def prepare(data: Path, owners: int) -> tuple[int, int, list[tuple[str, str]]]:
@@ -149,7 +149,7 @@ def main() -> None:
 
 
 async def count_ballots(data: Path, vid: int) -> int:
-    from council.db.tables import Ballot
+    from council.voting.tables import Ballot
 
     ctx = make_context(Settings(data_dir=data))
     try:

@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from council.db import open_database
-from council.db.migrate import migrate
-from council.db.tables import AuditEvent
-from council.timeutil import now
+from council.areas import migrate
+from council.kernel.clock import now
+from council.platform.db import open_database
+from council.platform.db.tables import AuditEvent
 
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON")
 

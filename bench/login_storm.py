@@ -25,10 +25,10 @@ from pathlib import Path
 import httpx
 
 from council.accounts import service as accounts
+from council.areas import migrate
 from council.compounds import service as compounds
-from council.context import make_context
-from council.db.migrate import migrate
-from council.settings import Settings
+from council.platform.context import make_context
+from council.platform.settings import Settings
 
 PASSWORD = "storm password 1"
 

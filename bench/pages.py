@@ -20,11 +20,11 @@ import httpx
 from cast import serve, wrk  # bench/cast.py, beside this file
 
 from council.accounts.service import Principal
-from council.context import make_context
-from council.db.migrate import migrate
-from council.db.tables import AccountOwner
+from council.accounts.tables import AccountOwner
+from council.areas import migrate
+from council.platform.context import make_context
+from council.platform.settings import Settings
 from council.sample import open_vote_with_voters
-from council.settings import Settings
 from council.votes import Choice
 from council.voting import service as voting
 

@@ -35,11 +35,11 @@ def _read(path: str) -> bytes:
 def cmd_tally(args: argparse.Namespace) -> int:
     # A one-shot batch of acyclic objects: the cyclic GC would only rescan them (≈40% of the time).
     gc.disable()
+    from council.platform.web.i18n import gettext as _
     from council.votes import Item, build_scope, split_by_compound, tally_joint
     from council.votes.csvformat import CsvFormatError, parse_ballots, parse_roster
     from council.votes.report import joint_json, joint_text, result_json
     from council.votes.tally import TallyError
-    from council.web.i18n import gettext as _
 
     try:
         rows = parse_roster(_read(args.roster), args.roster)
@@ -68,7 +68,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from council.settings import Settings
+    from council.platform.settings import Settings
 
     settings = Settings.from_env()
     if getattr(args, "data_dir", None):
@@ -77,8 +77,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 async def _with_context(settings: Any, job: Any) -> Any:
-    from council.context import make_context
-    from council.db.migrate import migrate
+    from council.areas import migrate
+    from council.platform.context import make_context
 
     ctx = make_context(settings)
     await ctx.db.start()
@@ -90,8 +90,8 @@ async def _with_context(settings: Any, job: Any) -> Any:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from council.context import make_context
-    from council.db.migrate import migrate
+    from council.areas import migrate
+    from council.platform.context import make_context
 
     async def run() -> list[str]:
         ctx = make_context(_settings(args))
@@ -109,7 +109,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def _serve(settings: Any, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    from council.db.migrate import migrate
+    from council.areas import migrate
 
     asyncio.run(_with_context(settings, lambda ctx: migrate(ctx.db)))
     # workers re-read the settings from the environment, so pass them on there
@@ -118,7 +118,7 @@ def _serve(settings: Any, host: str, port: int, workers: int) -> int:
         os.environ["COUNCIL_DATABASE_URL"] = settings.database_url
     print(f"议事厅 Council 正在 http://{host}:{port}/ 运行（Ctrl+C 停止）", flush=True)
     uvicorn.run(
-        "council.web.asgi:app_from_env",
+        "council.app:app_from_env",
         factory=True,
         host=host,
         port=port,
@@ -159,7 +159,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import_roster(args: argparse.Namespace) -> int:
     from council.compounds import service
-    from council.errors import DomainError, InvalidMany, NotFound
+    from council.kernel.errors import DomainError, InvalidMany, NotFound
 
     data = _read(args.file)
 
@@ -191,8 +191,8 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     from council.accounts import service as accounts
     from council.compounds import service as compounds
-    from council.errors import DomainError
-    from council.roles import Role
+    from council.kernel.errors import DomainError
+    from council.kernel.roles import Role
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -221,7 +221,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_export_vote(args: argparse.Namespace) -> int:
-    from council.errors import DomainError
+    from council.kernel.errors import DomainError
     from council.votes.lifecycle import VoteState
     from council.voting import export, service
 
@@ -240,9 +240,9 @@ def cmd_export_vote(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from council.errors import N_
+    from council.kernel.errors import N_
+    from council.platform.web.i18n import gettext as _
     from council.voting.export import verify_export
-    from council.web.i18n import gettext as _
 
     problems, recount = verify_export(Path(args.dir))
     if recount is not None:

@@ -9,13 +9,15 @@ import io
 import random
 from dataclasses import dataclass
 
+from council.accounts import codes as activation
 from council.accounts import service as accounts
+from council.accounts.tables import Account, AccountOwner
 from council.compounds import service as compounds
-from council.context import Context
-from council.db.tables import Account, AccountOwner, Owner
-from council.roles import Role
+from council.compounds.tables import Owner
+from council.kernel.roles import Role
+from council.kernel.units import unit_label
+from council.platform.context import Context
 from council.sample import COMPOUNDS, generate_roster
-from council.units import unit_label
 from council.votes import Choice
 from council.votes.lifecycle import Action, VoteKind, VoteState
 from council.voting import service as voting
@@ -113,7 +115,7 @@ async def build_demo(
     # an owner who has already activated, and fresh codes for the first building of each compound
     codes: list[tuple[str, str]] = []
     for i, c in enumerate(created):
-        _, letters = await compounds.generate_codes(ctx, admin, c, building="1")
+        _, letters = await activation.generate_codes(ctx, admin, c, building="1")
         first, rest = letters[0], letters[1:4]
         phone = f"1370000{i}000"
         await accounts.activate(

@@ -127,10 +127,11 @@ async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[t
     import datetime as dt
 
     from council.accounts import service as accounts
+    from council.accounts.tables import Account, AccountOwner
     from council.compounds import service as compounds
-    from council.db.tables import Account, AccountOwner, Owner
-    from council.roles import Role
-    from council.timeutil import now
+    from council.compounds.tables import Owner
+    from council.kernel.clock import now
+    from council.kernel.roles import Role
     from council.votes.lifecycle import Action, Rules, VoteKind
     from council.voting import service as voting
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from council.accounts import codes as activation
 from council.accounts import service as accounts
-from council.accounts.passwords import Passwords
-from council.compounds import service as compounds
-from council.db.tables import Account, ActivationCode, Session
-from council.roles import Role
+from council.accounts.tables import Account, ActivationCode, Session
+from council.kernel.roles import Role
+from council.platform.passwords import Passwords
 
 from .conftest import PASSWORD, html
 
 
 def letters(client, compound, superuser, building=None):
     _, ls = client.run(
-        compounds.generate_codes, client.ctx, superuser.principal, compound, building
+        activation.generate_codes, client.ctx, superuser.principal, compound, building
     )
     return {(ltr.building, ltr.unit, ltr.owner_name): ltr.code for ltr in ls}
 
@@ -193,8 +193,8 @@ def test_session_cookie_flags(client, compound):
 def test_cookies_are_secure_over_https(tmp_path):
     from litestar.testing import TestClient
 
-    from council.settings import Settings
-    from council.web.app import create_app
+    from council.app import create_app
+    from council.platform.settings import Settings
 
     from .conftest import _reset
 

@@ -52,9 +52,11 @@ def test_core_imports_no_web_database_template_or_io_code():
 
 def test_the_check_catches_a_forbidden_import(tmp_path):
     f = tmp_path / "x.py"
-    f.write_text("import litestar\nfrom piccolo.table import Table\nfrom council.db import x\n")
+    f.write_text(
+        "import litestar\nfrom piccolo.table import Table\nfrom council.platform.db import x\n"
+    )
     mods = [m for _, m in imported_modules(f)]
-    assert mods == ["litestar", "piccolo.table", "council.db"]
+    assert mods == ["litestar", "piccolo.table", "council.platform.db"]
     assert not any(m.split(".")[0] in ALLOWED for m in mods)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from council.accounts import codes as activation
 from council.cli import main
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "wall-removal"
@@ -283,7 +284,7 @@ def test_export_of_a_vote_with_formula_payloads_is_neutral_verifies_and_recounts
         "roster.csv",
     )
     _, letters = client.run(
-        compounds.generate_codes, client.ctx, superuser.principal, compound, None
+        activation.generate_codes, client.ctx, superuser.principal, compound, None
     )
     voters = []
     for i, ltr in enumerate(x for x in letters if x.building in PAYLOADS):

@@ -35,9 +35,9 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
     async def counts():
         from pathlib import Path
 
-        from council.context import make_context
-        from council.db.tables import Compound, JointCouncilMember, Unit
-        from council.settings import Settings
+        from council.compounds.tables import Compound, JointCouncilMember, Unit
+        from council.platform.context import make_context
+        from council.platform.settings import Settings
 
         ctx = make_context(Settings(data_dir=Path(demo)))
         try:
@@ -56,8 +56,8 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
     async def votes():
         from pathlib import Path
 
-        from council.context import make_context
-        from council.settings import Settings
+        from council.platform.context import make_context
+        from council.platform.settings import Settings
         from council.voting import service as voting
 
         ctx = make_context(Settings(data_dir=Path(demo)))
@@ -72,7 +72,7 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
             await ctx.db.close()
 
     async def voting_ids():
-        from council.db.tables import Vote
+        from council.voting.tables import Vote
 
         return [r["id"] for r in await Vote.select(Vote.id).order_by(Vote.id)]
 

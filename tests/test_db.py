@@ -6,9 +6,10 @@ import subprocess
 import sys
 import textwrap
 
-from council.db.engine import CouncilSQLiteEngine
-from council.db.tables import ALL_TABLES, Compound
-from council.timeutil import now
+from council.areas import ALL_TABLES
+from council.compounds.tables import Compound
+from council.kernel.clock import now
+from council.platform.db.engine import CouncilSQLiteEngine
 
 
 async def _columns(ctx, table: str) -> set[str]:
@@ -28,7 +29,7 @@ def test_migrated_schema_matches_the_piccolo_tables(client, ctx):
 
 
 def test_migrate_is_idempotent(client, ctx):
-    from council.db.migrate import migrate
+    from council.areas import migrate
 
     assert client.run(migrate, ctx.db) == []
 
@@ -37,7 +38,7 @@ def test_unique_indexes_hold(client, ctx, superuser):
     import pytest
 
     from council.compounds.service import create_compound
-    from council.errors import Conflict
+    from council.kernel.errors import Conflict
 
     client.run(create_compound, ctx, superuser.principal, "甲", "jia")
     with pytest.raises(Conflict):
@@ -89,9 +90,9 @@ def test_concurrent_writers_queue_instead_of_failing(client, ctx):
 
 WRITER = textwrap.dedent("""
     import asyncio, sys
-    from council.db import open_database
-    from council.db.tables import Compound
-    from council.timeutil import now
+    from council.platform.db import open_database
+    from council.compounds.tables import Compound
+    from council.kernel.clock import now
 
     async def main(path, tag):
         db = open_database("", path)
@@ -110,8 +111,8 @@ WRITER = textwrap.dedent("""
 def test_writers_in_several_processes_do_not_hit_database_is_locked(tmp_path):
     import asyncio
 
-    from council.db import open_database
-    from council.db.migrate import migrate
+    from council.areas import migrate
+    from council.platform.db import open_database
 
     path = str(tmp_path / "shared.sqlite3")
 

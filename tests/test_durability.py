@@ -17,10 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from council.context import make_context
-from council.db.migrate import migrate
+from council.areas import migrate
+from council.platform.context import make_context
+from council.platform.settings import Settings
 from council.sample import open_vote_with_voters
-from council.settings import Settings
 from council.votes.chain import verify_chain
 from council.voting import service as voting
 

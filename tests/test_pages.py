@@ -106,7 +106,7 @@ def test_healthz(client):
 
 
 def test_language_follows_the_browser_then_the_default():
-    from council.web.i18n import pick_language
+    from council.platform.web.i18n import pick_language
 
     assert pick_language(None, None) == "zh"
     assert pick_language(None, "en-US,en;q=0.9") == "en"
@@ -118,7 +118,7 @@ def test_language_follows_the_browser_then_the_default():
 def test_navigation_shows_each_role_exactly_the_pages_it_may_open(client, compound):
     """业委会 and 党支部 reach the votes dashboard; no role is offered a link that answers 403;
     owners and the other roles without an officer page see no 管理 at all."""
-    from council.roles import Role
+    from council.kernel.roles import Role
 
     from .conftest import make_person
 
@@ -158,7 +158,7 @@ def test_navigation_shows_each_role_exactly_the_pages_it_may_open(client, compou
 
 
 def test_letters_are_post_redirect_get_and_a_reload_makes_no_new_batch(client, compound, officer):
-    from council.db.tables import ActivationCode
+    from council.accounts.tables import ActivationCode
 
     r = client.post_form("/staff/c/yipin/codes", {"building": "1"})
     url = r.headers["location"]
@@ -191,11 +191,11 @@ def test_with_a_public_url_a_hostile_host_never_reaches_a_letter(tmp_path):
     from litestar.testing import TestClient
 
     from council.accounts import service as accounts
+    from council.app import create_app
     from council.compounds import service as compounds
-    from council.context import make_context
-    from council.roles import Role
-    from council.settings import Settings
-    from council.web.app import create_app
+    from council.kernel.roles import Role
+    from council.platform.context import make_context
+    from council.platform.settings import Settings
 
     from .conftest import PASSWORD, ROSTER, _reset
 
@@ -274,7 +274,7 @@ def test_htmx_is_configured_for_the_csp_and_the_form_convention(client):
 
 
 def test_unit_label_is_the_one_unit_format():
-    from council.units import unit_label
+    from council.kernel.units import unit_label
 
     assert unit_label("1", "1-0102") == "1 栋 1-0102"
     assert unit_label("1", "1-0102", "缤纷城") == "缤纷城 1 栋 1-0102"
@@ -284,14 +284,14 @@ def test_unit_label_is_the_one_unit_format():
 
 def test_an_account_without_a_name_is_never_shown_by_its_phone(client, compound, superuser):
     from council.accounts import service as accounts
-    from council.compounds.queries import compound_accounts
-    from council.roles import Role
+    from council.accounts.queries import compound_accounts
+    from council.kernel.roles import Role
 
     root = accounts.Principal(0, "", "", is_superuser=True)
     aid = client.run(accounts.create_account, client.ctx, "13655555432", "a good password", "")
     client.run(accounts.grant_role, client.ctx, root, compound.id, aid, Role.PARTNER)
     _, letters = client.run(
-        compounds_service().generate_codes, client.ctx, superuser.principal, compound, "2"
+        activation_service().generate_codes, client.ctx, superuser.principal, compound, "2"
     )
     owner = client.run(
         accounts.activate,
@@ -309,7 +309,7 @@ def test_an_account_without_a_name_is_never_shown_by_its_phone(client, compound,
     assert [str(u) for u in rows[owner].units] == ["2 栋 101"]
 
 
-def compounds_service():
-    from council.compounds import service
+def activation_service():
+    from council.accounts import codes
 
-    return service
+    return codes

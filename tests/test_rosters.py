@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from council.accounts import codes as activation
 from council.accounts import service as accounts
-from council.compounds import service as compounds
-from council.db.tables import RosterEntry, RosterVersion, Unit
+from council.compounds.tables import RosterEntry, RosterVersion, Unit
 
 from .conftest import ROSTER, html
 
@@ -77,7 +77,7 @@ def test_reimport_makes_a_new_version_updates_units_and_keeps_accounts(
     client, compound, officer, superuser
 ):
     _, letters = client.run(
-        compounds.generate_codes, client.ctx, superuser.principal, compound, None
+        activation.generate_codes, client.ctx, superuser.principal, compound, None
     )
     code = next(ltr.code for ltr in letters if ltr.unit == "101" and ltr.building == "1")
     account_id = client.run(
@@ -135,7 +135,7 @@ def test_import_errors_follow_the_page_language(client, compound, officer, monke
     """Every part of a roster problem goes through the catalog of the page's language."""
     from babel.support import NullTranslations
 
-    import council.web.i18n as i18n
+    import council.platform.web.i18n as i18n
 
     class Marked(NullTranslations):
         def gettext(self, message: str) -> str:

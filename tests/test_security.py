@@ -8,10 +8,10 @@ import re
 import pytest
 from litestar.handlers import HTTPRouteHandler
 
+from council.areas import ALL_TABLES
 from council.compounds import service as compounds
-from council.db.tables import ALL_TABLES
-from council.roles import Role
-from council.web.security import CSP, host_allowed
+from council.kernel.roles import Role
+from council.platform.web.security import CSP, host_allowed
 
 from .conftest import PASSWORD, html, make_person
 
@@ -262,7 +262,7 @@ def test_unhandled_error_is_logged_and_answered_with_a_friendly_page(
     async def boom(*_args):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr("council.web.public.compound_stats", boom)
+    monkeypatch.setattr("council.boards.web.compound_stats", boom)
     r = client.get("/c/yipin")
     assert r.status_code == 500
     assert html(r).css_first("h1").text() == "服务器出错了"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from council.accounts import codes as activation
 from council.accounts import service as accounts
-from council.db.tables import Account, AuditEvent, RoleGrant
-from council.errors import Forbidden
-from council.roles import TWO_PERSON_ROLES, Role
+from council.accounts.tables import Account, RoleGrant
+from council.kernel.errors import Forbidden
+from council.kernel.roles import TWO_PERSON_ROLES, Role
+from council.platform.db.tables import AuditEvent
 
 from .conftest import PASSWORD, html, make_person
 
@@ -30,9 +32,8 @@ def involved(client, account_id, compound):
 
 
 def activated_owner(client, compound, superuser, key, phone):
-    from council.compounds import service as compounds
 
-    _, ls = client.run(compounds.generate_codes, client.ctx, superuser.principal, compound, None)
+    _, ls = client.run(activation.generate_codes, client.ctx, superuser.principal, compound, None)
     code = next(ltr.code for ltr in ls if (ltr.building, ltr.unit, ltr.owner_name) == key)
     return client.run(
         accounts.activate,

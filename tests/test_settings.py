@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from council.settings import Settings
+from council.platform.settings import Settings
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

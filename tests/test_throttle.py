@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from council.accounts import codes as activation
 from council.accounts import service as accounts
-from council.compounds import service as compounds
-from council.db.tables import AccountOwner, ActivationCode
-from council.errors import Invalid, Throttled
-from council.web.security import client_address
+from council.accounts.tables import AccountOwner, ActivationCode
+from council.kernel.errors import Invalid, Throttled
+from council.platform.web.security import client_address
 
 from .conftest import PASSWORD, html, make_person
 
@@ -150,7 +150,7 @@ def test_success_resets_the_owners_buckets(client, compound):
 
 
 def letters(client, compound, superuser):
-    _, ls = client.run(compounds.generate_codes, client.ctx, superuser.principal, compound, None)
+    _, ls = client.run(activation.generate_codes, client.ctx, superuser.principal, compound, None)
     return {(ltr.building, ltr.unit, ltr.owner_name): ltr.code for ltr in ls}
 
 
@@ -248,7 +248,7 @@ def test_forwarded_for_from_an_untrusted_peer_does_not_escape_the_address_bucket
 
 
 def test_settings_parse_trusted_proxies():
-    from council.settings import Settings
+    from council.platform.settings import Settings
 
     s = Settings.from_env({"COUNCIL_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
     assert s.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
@@ -260,7 +260,7 @@ def test_password_hashing_runs_off_the_event_loop():
     """A login storm must not stall pages (item 9): the loop keeps ticking while argon2 runs."""
     import time
 
-    from council.accounts.passwords import Passwords
+    from council.platform.passwords import Passwords
 
     async def main():
         pw = Passwords(time_cost=2, memory_kib=16384)

@@ -8,13 +8,14 @@ import datetime as dt
 
 import pytest
 
+from council.accounts import codes as activation
 from council.accounts import service as accounts
-from council.db.tables import Ballot, Proxy, Vote, VoteEvent
-from council.errors import Forbidden, Invalid
-from council.roles import Role
+from council.kernel.errors import Forbidden, Invalid
+from council.kernel.roles import Role
 from council.votes import Choice
 from council.votes.lifecycle import Action, Rules, VoteKind, VoteState
 from council.voting import service as voting
+from council.voting.tables import Ballot, Proxy, Vote, VoteEvent
 
 from .conftest import DAY, cast, html, make_person, open_vote
 
@@ -485,7 +486,7 @@ def test_the_staff_attack_on_both_two_person_controls(client, clock, compound, o
     assert r.status_code == 409 and "独立" in html(r).css_first(".banner").text()
     assert client.run(voting.get_vote, vid).state is VoteState.OBJECTION
     # every grant of those roles is in the audit log, with who granted it
-    from council.db.tables import AuditEvent
+    from council.platform.db.tables import AuditEvent
 
     grants = client.run(AuditEvent.select().where(AuditEvent.action == "role.grant"))
     assert sum(g["actor"] == officer.account_id for g in grants) >= 2
@@ -660,7 +661,6 @@ def test_the_compound_page_shows_the_clocks_state(client, clock, compound, offic
 
 
 def test_compound_figures_follow_activations_through_the_cache(client, compound, superuser):
-    from council.compounds import service as compounds
 
     def activated():
         page = html(client.get(f"/c/{compound.slug}"))
@@ -670,7 +670,7 @@ def test_compound_figures_follow_activations_through_the_cache(client, compound,
     before = activated()
     assert activated() == before  # served from the cache
     _, letters = client.run(
-        compounds.generate_codes, client.ctx, superuser.principal, compound, None
+        activation.generate_codes, client.ctx, superuser.principal, compound, None
     )
     client.run(
         accounts.activate,

@@ -6,13 +6,13 @@ import pytest
 
 from council.accounts import service as accounts
 from council.compounds import service as compounds
-from council.db.tables import Ballot, ChainEntry
-from council.errors import Forbidden
-from council.roles import Role
+from council.kernel.errors import Forbidden
+from council.kernel.roles import Role
 from council.votes import Choice
 from council.votes.chain import verify_chain
 from council.votes.lifecycle import Action, VoteKind, VoteState
 from council.voting import service as voting
+from council.voting.tables import Ballot, ChainEntry
 
 from .conftest import DAY, ROSTER, cast, make_person, open_vote
 

@@ -6,10 +6,10 @@ import json
 import zipfile
 from io import BytesIO
 
-from council.db.tables import Ballot
 from council.votes.lifecycle import Action, VoteState
 from council.voting import service as voting
 from council.voting.export import verify_export, write_export
+from council.voting.tables import Ballot
 
 from .conftest import DAY, html, open_vote
 

@@ -1,6 +1,6 @@
 """Accounts: activation with a printed code, login with throttling, sessions, roles.
 
-One function per use case, one transaction each; errors are council.errors.DomainError."""
+One function per use case, one transaction each; errors are council.kernel.errors.DomainError."""
 
 from __future__ import annotations
 
@@ -9,56 +9,30 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from council.context import Context
-from council.db import is_unique_violation
-from council.db.tables import (
+from council.accounts.tables import (
     Account,
     AccountOwner,
     ActivationCode,
-    AuditEvent,
-    Compound,
     LoginFailure,
     RoleGrant,
     Session,
-    UnitOwner,
 )
-from council.errors import N_, Conflict, Forbidden, Invalid, NotFound, Throttled
-from council.roles import MANAGERS, OFFICER_ROLES, TWO_PERSON_ROLES, Role
-from council.timeutil import now
+from council.compounds.tables import Compound, UnitOwner
+from council.kernel.clock import now
+from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound, Throttled
+from council.kernel.phones import normalize_phone
+from council.kernel.principal import Principal
+from council.kernel.roles import MANAGERS, OFFICER_ROLES, TWO_PERSON_ROLES, Role
+from council.platform.context import Context
+from council.platform.db import is_unique_violation
+from council.platform.events import audit
 
-PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I/L lookalikes, no B/8, S/5, Z/2
 CODE_LENGTH = 8
 MIN_PASSWORD = 8
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is making a request, with their roles per compound id."""
-
-    account_id: int
-    phone: str
-    display_name: str
-    is_superuser: bool
-    roles: dict[int, frozenset[Role]] = field(default_factory=dict)
-    must_set_password: bool = False  # someone else chose the current password
-
-    def has_role(self, compound_id: int, roles: frozenset[Role] | set[Role]) -> bool:
-        return self.is_superuser or bool(self.roles.get(compound_id, frozenset()) & roles)
-
-    def manages(self, compound_id: int) -> bool:
-        return self.has_role(compound_id, MANAGERS)
-
-
-def normalize_phone(raw: str) -> str:
-    phone = re.sub(r"[\s\-()]", "", raw or "")
-    phone = phone.removeprefix("+86").removeprefix("0086")
-    if not PHONE.match(phone):
-        raise Invalid(N_("请输入 11 位手机号码"), field="phone")
-    return phone
 
 
 def check_new_password(password: str, confirm: str | None = None) -> None:
@@ -85,12 +59,6 @@ def new_code() -> str:
 
 def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
-
-
-async def audit(actor: int | None, compound: int | None, action: str, detail: str = "") -> None:
-    await AuditEvent.insert(
-        AuditEvent(at=now(), actor=actor, compound=compound, action=action, detail=detail)
-    )
 
 
 # --- throttling --------------------------------------------------------------------------

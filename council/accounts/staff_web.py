@@ -10,14 +10,15 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from council.accounts import service as accounts
-from council.compounds.queries import compound_accounts
+from council.accounts.queries import compound_accounts
+from council.compounds.guards import manager_required
 from council.compounds.service import CompoundRef
-from council.context import Context
-from council.errors import N_, DomainError, Invalid
-from council.roles import Role
-from council.web.auth import manager_required, require_principal
-from council.web.i18n import gettext
-from council.web.render import form_errors, is_htmx, redirect, render
+from council.kernel.errors import N_, DomainError, Invalid
+from council.kernel.roles import Role
+from council.platform.context import Context
+from council.platform.web.auth import require_principal
+from council.platform.web.i18n import gettext
+from council.platform.web.render import form_errors, is_htmx, redirect, render
 
 
 def _compound(request: Request[Any, Any, Any]) -> CompoundRef:

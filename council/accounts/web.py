@@ -11,12 +11,17 @@ from litestar.response import Redirect, Template
 
 from council.accounts import service
 from council.compounds.service import get_compound
-from council.context import Context
-from council.errors import DomainError
-from council.roles import Role
-from council.web.auth import SESSION_COOKIE, login_required, principal_of, require_principal
-from council.web.public import PUBLIC, safe_next
-from council.web.render import form_errors, render
+from council.kernel.errors import DomainError
+from council.kernel.roles import Role
+from council.platform.context import Context
+from council.platform.web.auth import (
+    SESSION_COOKIE,
+    login_required,
+    principal_of,
+    require_principal,
+)
+from council.platform.web.public import PUBLIC, safe_next
+from council.platform.web.render import form_errors, render
 
 
 def _client(request: Request[Any, Any, Any]) -> str:

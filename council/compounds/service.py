@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from council.accounts.service import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
-    Principal,
-    audit,
-    format_code,
-    normalize_phone,
-)
-from council.context import Context
-from council.db import is_unique_violation
-from council.db.tables import (
-    AccountOwner,
-    ActivationCode,
+from council.compounds.tables import (
     Building,
     Compound,
     JointCouncil,
@@ -32,11 +19,16 @@ from council.db.tables import (
     Unit,
     UnitOwner,
 )
-from council.errors import N_, Conflict, Forbidden, Invalid, InvalidMany, NotFound
-from council.timeutil import now
+from council.kernel.clock import now
+from council.kernel.errors import N_, Conflict, Forbidden, Invalid, InvalidMany, NotFound
+from council.kernel.phones import normalize_phone
+from council.kernel.principal import Principal
+from council.platform.context import Context
+from council.platform.db import is_unique_violation
+from council.platform.events import audit
+from council.platform.web.i18n import gettext
 from council.votes import build_scope
 from council.votes.csvformat import CsvFormatError, RowError, parse_roster
-from council.web.i18n import gettext
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -302,249 +294,32 @@ async def roster_versions(compound_id: int) -> list[dict[str, object]]:
 class CompoundStats:
     buildings: int
     units: int
-    accounts: int
 
 
+# buildings and units change only with a new roster version: that id is the cache key
 STATS_SQL = (
     "SELECT (SELECT COUNT(*) FROM building WHERE compound = {}) AS buildings, "
     "(SELECT unit_count FROM roster_version WHERE compound = {} "
-    "ORDER BY number DESC LIMIT 1) AS units, "
-    "(SELECT COUNT(*) FROM account_owner ao JOIN owner o ON o.id = ao.owner "
-    "WHERE o.compound = {}) AS accounts"
+    "ORDER BY number DESC LIMIT 1) AS units"
 )
-
-
-# What the figures depend on, read in O(log n): account-owner links are only ever added, and
-# buildings and units change only with a new roster version.
-STATS_KEY_SQL = (
-    "SELECT (SELECT MAX(id) FROM account_owner) AS links, "
-    "(SELECT MAX(id) FROM roster_version WHERE compound = {}) AS roster"
-)
+ROSTER_KEY_SQL = "SELECT MAX(id) AS roster FROM roster_version WHERE compound = {}"
 
 
 async def compound_stats(compound_id: int, caches: dict[str, Any] | None = None) -> CompoundStats:
     """The compound's figures; with a cache (the context's), counted again only when a roster
-    is imported or an owner links an account, so the public page stays flat in the compound's
-    size. The unit count is the latest roster's, counted once at its import."""
+    is imported, so public pages stay flat in the compound's size. The unit count is the latest
+    roster's, counted once at its import."""
     known: dict[int, tuple[Any, CompoundStats]] = (
         caches.setdefault("compound_stats", {}) if caches is not None else {}
     )
     key = None
     if caches is not None:
-        row = (await Building.raw(STATS_KEY_SQL, compound_id))[0]
-        key = (row["links"], row["roster"])
+        key = (await Building.raw(ROSTER_KEY_SQL, compound_id))[0]["roster"]
         hit = known.get(compound_id)
         if hit is not None and hit[0] == key:
             return hit[1]
-    row = (await Building.raw(STATS_SQL, compound_id, compound_id, compound_id))[0]
-    stats = CompoundStats(int(row["buildings"]), int(row["units"] or 0), int(row["accounts"]))
+    row = (await Building.raw(STATS_SQL, compound_id, compound_id))[0]
+    stats = CompoundStats(int(row["buildings"]), int(row["units"] or 0))
     if caches is not None:
         known[compound_id] = (key, stats)
     return stats
-
-
-# --- activation codes --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Letter:
-    building: str
-    unit: str
-    owner_name: str
-    code: str  # plaintext: derived again from the secret key whenever the batch is shown
-
-
-def letter_code(
-    ctx: Context, compound_id: int, batch: int, made: dt.datetime, unit_id: int, owner_id: int
-) -> str:
-    """A letter's code, derived from the secret key, so a batch can be shown (and printed) again
-    by GET without ever storing a code: the database keeps only its HMAC. The batch's creation
-    time (to the microsecond) keeps codes from repeating if a database is rebuilt."""
-    stamp = made.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S%f")
-    n = int(ctx.keyed_hash("letter", f"{compound_id}:{batch}:{stamp}:{unit_id}:{owner_id}"), 16)
-    chars = []
-    for _ in range(CODE_LENGTH):
-        n, i = divmod(n, len(CODE_ALPHABET))
-        chars.append(CODE_ALPHABET[i])
-    return "".join(chars)
-
-
-async def generate_codes(
-    ctx: Context, actor: Principal | None, compound: CompoundRef, building: str | None = None
-) -> tuple[int, list[Letter]]:
-    """One code per owner of every active, non-developer unit whose owner has no account yet.
-    Plaintext codes exist only in the returned letters; the database keeps their HMAC."""
-    if actor is not None and not actor.manages(compound.id):
-        raise Forbidden(N_("只有本小区的社区工作人员或管理员可以生成激活码"))
-    q = UnitOwner.select(
-        UnitOwner.unit.id,
-        UnitOwner.unit.building.name,
-        UnitOwner.unit.number,
-        UnitOwner.owner.id,
-        UnitOwner.owner.name,
-    ).where(
-        (UnitOwner.unit.compound == compound.id)
-        & (UnitOwner.unit.active == True)
-        & (UnitOwner.unit.developer_unsold == False)
-    )
-    if building:
-        q = q.where(UnitOwner.unit.building.name == building)
-    rows = await q
-    linked = {
-        r["owner"]
-        for r in await AccountOwner.select(AccountOwner.owner).where(
-            AccountOwner.owner.compound == compound.id
-        )
-    }
-    rows = [r for r in rows if r["owner.id"] not in linked]
-    rows.sort(key=lambda r: (_natural(r["unit.building.name"]), _natural(r["unit.number"])))
-    made = now()
-    expires = made + dt.timedelta(days=ctx.settings.activation_days)
-    letters: list[Letter] = []
-    async with ctx.db.write():
-        last = (
-            await ActivationCode.select(ActivationCode.batch)
-            .where(ActivationCode.compound == compound.id)
-            .order_by(ActivationCode.batch, ascending=False)
-            .first()
-        )
-        batch = (last["batch"] if last else 0) + 1
-        # a new letter replaces the unused ones of the same owners
-        owner_ids = list({r["owner.id"] for r in rows})
-        for i in range(0, len(owner_ids), 500):
-            await ActivationCode.update({ActivationCode.expires_at: made}).where(
-                ActivationCode.owner.is_in(owner_ids[i : i + 500])
-                & ActivationCode.used_at.is_null()
-                & (ActivationCode.expires_at > made)
-            )
-        records = []
-        for r in rows:
-            code = letter_code(ctx, compound.id, batch, made, r["unit.id"], r["owner.id"])
-            letters.append(
-                Letter(
-                    r["unit.building.name"], r["unit.number"], r["owner.name"], format_code(code)
-                )
-            )
-            records.append(
-                ActivationCode(
-                    compound=compound.id,
-                    unit=r["unit.id"],
-                    owner=r["owner.id"],
-                    code_hash=ctx.keyed_hash("activation", code),
-                    batch=batch,
-                    created_at=made,
-                    expires_at=expires,
-                )
-            )
-        for i in range(0, len(records), 500):
-            await ActivationCode.insert(*records[i : i + 500])
-        await audit(
-            actor.account_id if actor else None,
-            compound.id,
-            "codes.generate",
-            f"batch={batch} n={len(letters)}",
-        )
-    return batch, letters
-
-
-@dataclass(frozen=True)
-class Supersession:
-    batch: int
-    at: dt.datetime
-    count: int  # letters of the shown batch that this later batch replaced
-
-
-@dataclass(frozen=True)
-class BatchView:
-    batch: int
-    created_at: dt.datetime
-    expires_at: dt.datetime
-    total: int
-    letters: list[Letter]  # still usable: not used, not replaced, not expired
-    used: int
-    expired: int
-    superseded: list[Supersession]
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    batch: int
-    created_at: dt.datetime
-    total: int
-
-
-async def code_batches(compound: CompoundRef) -> list[BatchSummary]:
-    rows = await ActivationCode.select(ActivationCode.batch, ActivationCode.created_at).where(
-        ActivationCode.compound == compound.id
-    )
-    seen: dict[int, tuple[dt.datetime, int]] = {}
-    for r in rows:
-        at, n = seen.get(r["batch"], (r["created_at"], 0))
-        seen[r["batch"]] = (at, n + 1)
-    return [BatchSummary(b, at, n) for b, (at, n) in sorted(seen.items(), reverse=True)]
-
-
-async def batch_letters(ctx: Context, compound: CompoundRef, batch: int) -> BatchView:
-    """A batch as printed, for GET: its usable letters (codes derived again), and in words what
-    became of the others (used, replaced by a later batch of the same owners, expired)."""
-    rows = await ActivationCode.select(
-        ActivationCode.unit,
-        ActivationCode.owner,
-        ActivationCode.created_at,
-        ActivationCode.expires_at,
-        ActivationCode.used_at,
-        ActivationCode.unit.building.name,
-        ActivationCode.unit.number,
-        ActivationCode.owner.name,
-    ).where((ActivationCode.compound == compound.id) & (ActivationCode.batch == batch))
-    if not rows:
-        raise NotFound(N_("没有这批通知单"))
-    later = await ActivationCode.select(
-        ActivationCode.owner, ActivationCode.batch, ActivationCode.created_at
-    ).where(
-        (ActivationCode.compound == compound.id)
-        & (ActivationCode.batch > batch)
-        & ActivationCode.owner.is_in(list({r["owner"] for r in rows}))
-    )
-    replaced_by: dict[int, tuple[int, dt.datetime]] = {}  # owner -> first later batch
-    for r in sorted(later, key=lambda r: r["batch"]):
-        replaced_by.setdefault(r["owner"], (r["batch"], r["created_at"]))
-    made = rows[0]["created_at"]
-    t = now()
-    letters: list[Letter] = []
-    used = expired = 0
-    superseded: dict[int, Supersession] = {}
-    rows.sort(key=lambda r: (_natural(r["unit.building.name"]), _natural(r["unit.number"])))
-    for r in rows:
-        if r["used_at"] is not None:
-            used += 1
-        elif r["owner"] in replaced_by:
-            b, at = replaced_by[r["owner"]]
-            prev = superseded.get(b)
-            superseded[b] = Supersession(b, at, (prev.count if prev else 0) + 1)
-        elif r["expires_at"] <= t:
-            expired += 1
-        else:
-            code = letter_code(ctx, compound.id, batch, made, r["unit"], r["owner"])
-            letters.append(
-                Letter(
-                    r["unit.building.name"],
-                    r["unit.number"],
-                    r["owner.name"],
-                    format_code(code),
-                )
-            )
-    return BatchView(
-        batch,
-        made,
-        max(r["expires_at"] for r in rows),
-        len(rows),
-        letters,
-        used,
-        expired,
-        sorted(superseded.values(), key=lambda s: s.batch),
-    )
-
-
-def _natural(s: str) -> tuple[object, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))

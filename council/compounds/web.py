@@ -5,27 +5,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import segno
 from litestar import Request, Response, get, post
-from litestar.datastructures import CacheControlHeader, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from markupsafe import Markup
 
-from council.accounts.service import Principal
 from council.compounds import service
-from council.context import Context
-from council.errors import N_, DomainError, Invalid, InvalidMany
-from council.web.auth import (
-    login_required,
-    manager_required,
-    require_principal,
-    superuser_required,
-)
-from council.web.i18n import gettext
-from council.web.nav import NavEntry, staff_pages
-from council.web.render import (
+from council.compounds.guards import manager_required
+from council.kernel.errors import N_, DomainError, Invalid, InvalidMany
+from council.kernel.principal import Principal
+from council.platform.context import Context
+from council.platform.web.auth import login_required, require_principal, superuser_required
+from council.platform.web.i18n import gettext
+from council.platform.web.nav import NavEntry, staff_pages
+from council.platform.web.render import (
     INVALID,
     error_status,
     form_errors,
@@ -33,7 +27,6 @@ from council.web.render import (
     redirect,
     render,
 )
-from council.web.urls import absolute_url
 
 
 def _compound(request: Request[Any, Any, Any]) -> service.CompoundRef:
@@ -42,7 +35,7 @@ def _compound(request: Request[Any, Any, Any]) -> service.CompoundRef:
 
 
 async def _staff_compounds(p: Principal) -> list[tuple[service.CompoundRef, list[NavEntry]]]:
-    """Each compound where `p` may open a staff page, with those pages (council.web.nav)."""
+    """Each compound where `p` may open a staff page, with those pages (platform.web.nav)."""
     out = [(c, staff_pages(p, c)) for c in await service.list_compounds()]
     return [(c, pages) for c, pages in out if pages]
 
@@ -162,75 +155,10 @@ async def roster_import(
     return redirect(request, f"/staff/c/{c.slug}/roster?{counts}&retired={r.retired}")
 
 
-@get("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes")
-async def codes_page(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template:
-    c = _compound(request)
-    batches = await service.code_batches(c)
-    return render(
-        request,
-        "staff/codes.html",
-        {"compound": c, "errors": {}, "batches": batches, "tz": ctx.settings.timezone},
-    )
-
-
-@post("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes_generate")
-async def codes_generate(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Response[Any]:
-    """Post/redirect/get: the new batch is shown at its own stable URL, so reloading the
-    letters never makes (and never cancels) a batch."""
-    c = _compound(request)
-    form = await request.form()
-    building = (form.get("building") or "").strip() or None
-    batch, _ = await service.generate_codes(ctx, require_principal(request), c, building)
-    return redirect(request, f"/staff/c/{c.slug}/codes/{batch}")
-
-
-@get(
-    "/staff/c/{slug:str}/codes/{batch:int}",
-    guards=[manager_required],
-    name="staff_letters",
-    cache_control=CacheControlHeader(no_store=True),  # plaintext codes
-)
-async def letters_page(
-    request: Request[Any, Any, Any],
-    ctx: NamedDependency[Context],
-    slug: FromPath[str],
-    batch: FromPath[int],
-) -> Template:
-    c = _compound(request)
-    view = await service.batch_letters(ctx, c, batch)
-    sheets = []
-    for letter in view.letters:
-        url = absolute_url(ctx.settings, request, f"/activate?code={letter.code}")
-        svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
-        sheets.append(
-            {"letter": letter, "url": url, "qr": Markup(svg)}  # noqa: S704 - segno's SVG of our URL
-        )
-    return render(
-        request,
-        "staff/letters.html",
-        {
-            "compound": c,
-            "view": view,
-            "batch": view.batch,
-            "sheets": sheets,
-            "base": absolute_url(ctx.settings, request, "/activate"),
-            "days": ctx.settings.activation_days,
-            "tz": ctx.settings.timezone,
-        },
-    )
-
-
 ROUTES = [
     staff_index,
     compound_create,
     staff_compound,
     roster_page,
     roster_import,
-    codes_page,
-    codes_generate,
-    letters_page,
 ]

@@ -18,11 +18,11 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from council.context import Context
-from council.db.tables import Ballot, ChainEntry, Vote
+from council.platform.context import Context
 from council.votes import Choice
 from council.votes.chain import link, receipt_code
 from council.votes.lifecycle import VoteState, may_cast
+from council.voting.tables import Ballot, ChainEntry, Vote
 
 MAX_BATCH = 64
 VOTED_SQL = (

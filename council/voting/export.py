@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from council.context import Context
+from council.platform.context import Context
+from council.platform.web.i18n import gettext
 from council.votes import Ballot as CoreBallot
 from council.votes import Choice, Item, UnitKey, build_scope, split_by_compound, tally_joint
 from council.votes.chain import Entry, verify_chain
@@ -25,7 +26,6 @@ from council.votes.csvformat import (
 )
 from council.votes.report import joint_json
 from council.voting import service as voting
-from council.web.i18n import gettext
 
 _ = gettext  # messages are msgids: Chinese in the CLI, the page's language on the web
 

@@ -8,7 +8,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from council.errors import N_, Invalid
+from council.kernel.errors import N_, Invalid
 
 MAX_BYTES = 10_000_000
 KINDS = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))

@@ -16,29 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from council.accounts.service import Principal, involved, normalize_phone
-from council.context import Context
-from council.db import is_unique_violation
-from council.db.tables import (
-    Account,
-    AccountOwner,
-    Ballot,
-    ChainEntry,
-    CompoundRules,
-    Matter,
-    PaperEntry,
-    Proxy,
-    RoleGrant,
-    RosterEntry,
-    RosterVersion,
-    Unit,
-    UnitOwner,
-    Vote,
-    VoteEvent,
-    VoteScope,
-)
-from council.db.tables import CertificationRow as CertRow
-from council.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound
-from council.roles import Role
+from council.accounts.tables import Account, AccountOwner, RoleGrant
+from council.compounds.tables import RosterEntry, RosterVersion, Unit, UnitOwner
+from council.kernel.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound
+from council.kernel.roles import Role
+from council.platform.context import Context
+from council.platform.db import is_unique_violation
 from council.votes import Ballot as CoreBallot
 from council.votes import (
     Choice,
@@ -71,6 +54,18 @@ from council.votes.lifecycle import (
 from council.votes.tally import JointResult, PollResult, poll_result
 from council.voting import scans
 from council.voting.castqueue import CastQueue, PendingCast
+from council.voting.tables import (
+    Ballot,
+    ChainEntry,
+    CompoundRules,
+    Matter,
+    PaperEntry,
+    Proxy,
+    Vote,
+    VoteEvent,
+    VoteScope,
+)
+from council.voting.tables import CertificationRow as CertRow
 
 DEVELOPER = "@developer"
 

@@ -19,19 +19,20 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
+from council.compounds.guards import compound_roles
 from council.compounds.service import CompoundRef, list_compounds
-from council.context import Context
-from council.errors import N_, DomainError, Forbidden, Invalid, NotFound
-from council.roles import Role
+from council.kernel.errors import N_, DomainError, Forbidden, Invalid, NotFound
+from council.kernel.roles import Role
+from council.platform.context import Context
+from council.platform.web.auth import login_required, principal_of, require_principal
+from council.platform.web.i18n import gettext
+from council.platform.web.public import PUBLIC
+from council.platform.web.render import error_status, form_errors, redirect, render
 from council.votes import Choice
 from council.votes.lifecycle import LEGAL_NOTICE_DAYS, Action, Rules, VoteKind, VoteState
 from council.votes.rules import ITEM_TITLES_ZH, Item
 from council.voting import export as exporting
 from council.voting import service as voting
-from council.web.auth import compound_roles, login_required, principal_of, require_principal
-from council.web.i18n import gettext
-from council.web.public import PUBLIC
-from council.web.render import error_status, form_errors, redirect, render
 
 officer_required = compound_roles(Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN)
 

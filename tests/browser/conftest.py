@@ -41,10 +41,10 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from council.context import make_context
-    from council.db.migrate import migrate
+    from council.areas import migrate
     from council.demo import DEMO_PASSWORD, build_demo
-    from council.settings import Settings
+    from council.platform.context import make_context
+    from council.platform.settings import Settings
 
     data = tmp_path_factory.mktemp("live")
 

@@ -22,8 +22,8 @@ WINDOW = 25  # seconds of voting: the server runs on the real clock
 def vote(demo: dict[str, Any]) -> dict[str, Any]:
     from council.accounts.service import Principal
     from council.compounds.service import get_compound
-    from council.context import make_context
-    from council.settings import Settings
+    from council.platform.context import make_context
+    from council.platform.settings import Settings
     from council.votes.lifecycle import Action, Rules, VoteKind
     from council.voting import service as voting
 

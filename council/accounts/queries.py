@@ -1,0 +1,116 @@
+"""Read models for staff pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from council.accounts.tables import Account, AccountOwner, RoleGrant
+from council.compounds.tables import Owner, UnitOwner
+from council.kernel.errors import N_
+from council.kernel.roles import Role
+from council.kernel.units import unit_label
+from council.platform.web.i18n import gettext
+
+NO_NAME = N_("未填姓名")
+
+
+@dataclass(frozen=True, order=True)
+class UnitName:
+    """A unit as shown: written by unit_label in the language of the page being rendered."""
+
+    building: str
+    number: str
+
+    def __str__(self) -> str:
+        return unit_label(self.building, self.number, gettext=gettext)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    phone: str
+    display_name: str  # the account's name, else its owners' names in the roster, never a phone
+    roles: tuple[Role, ...]
+    units: tuple[UnitName, ...]
+
+    @property
+    def masked_phone(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]}"
+
+
+async def compound_accounts(compound_id: int) -> list[AccountRow]:
+    """Accounts that hold a role in the compound or own a unit there."""
+    grants = await RoleGrant.select(RoleGrant.account, RoleGrant.role).where(
+        RoleGrant.compound == compound_id
+    )
+    links = await AccountOwner.select(AccountOwner.account, AccountOwner.owner).where(
+        AccountOwner.owner.compound == compound_id
+    )
+    ids = {g["account"] for g in grants} | {link["account"] for link in links}
+    if not ids:
+        return []
+    accounts = await Account.select(Account.id, Account.phone, Account.display_name).where(
+        Account.id.is_in(sorted(ids))
+    )
+    owner_ids = [link["owner"] for link in links]
+    units_of_owner: dict[int, list[UnitName]] = {}
+    owner_names: dict[int, str] = {}
+    if owner_ids:
+        for r in await UnitOwner.select(
+            UnitOwner.owner, UnitOwner.unit.building.name, UnitOwner.unit.number
+        ).where(UnitOwner.owner.is_in(owner_ids)):
+            units_of_owner.setdefault(r["owner"], []).append(
+                UnitName(r["unit.building.name"], r["unit.number"])
+            )
+        for o in await Owner.select(Owner.id, Owner.name).where(Owner.id.is_in(owner_ids)):
+            owner_names[o["id"]] = o["name"]
+    roles: dict[int, set[Role]] = {}
+    for g in grants:
+        roles.setdefault(g["account"], set()).add(Role(g["role"]))
+    units: dict[int, list[UnitName]] = {}
+    names: dict[int, list[str]] = {}
+    for link in links:
+        units.setdefault(link["account"], []).extend(units_of_owner.get(link["owner"], []))
+        if owner_names.get(link["owner"]):
+            names.setdefault(link["account"], []).append(owner_names[link["owner"]])
+    order = list(Role)
+    return sorted(
+        (
+            AccountRow(
+                a["id"],
+                a["phone"],
+                a["display_name"] or "、".join(names.get(a["id"], [])) or gettext(NO_NAME),
+                tuple(sorted(roles.get(a["id"], set()), key=order.index)),
+                tuple(sorted(units.get(a["id"], []))),
+            )
+            for a in accounts
+        ),
+        key=lambda a: (a.display_name, a.phone),
+    )
+
+
+# account-owner links are only ever added: the largest id says whether the count changed
+ACTIVATED_SQL = (
+    "SELECT COUNT(*) AS n FROM account_owner ao JOIN owner o ON o.id = ao.owner "
+    "WHERE o.compound = {}"
+)
+LINKS_KEY_SQL = "SELECT MAX(id) AS links FROM account_owner"
+
+
+async def activated_accounts(compound_id: int, caches: dict[str, Any] | None = None) -> int:
+    """How many owner accounts of the compound are activated; with a cache (the context's),
+    counted again only when an owner links an account, so public pages stay flat."""
+    known: dict[int, tuple[Any, int]] = (
+        caches.setdefault("activated_accounts", {}) if caches is not None else {}
+    )
+    key = None
+    if caches is not None:
+        key = (await AccountOwner.raw(LINKS_KEY_SQL))[0]["links"]
+        hit = known.get(compound_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+    n = int((await AccountOwner.raw(ACTIVATED_SQL, compound_id))[0]["n"])
+    if caches is not None:
+        known[compound_id] = (key, n)
+    return n

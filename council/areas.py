@@ -1,0 +1,40 @@
+"""The registry: every area of Council, in the order of their layers (lower first). Adding an
+area is one folder with an `area.py` and one line here."""
+
+from __future__ import annotations
+
+from piccolo.table import Table
+
+from council.accounts.area import AREA as ACCOUNTS
+from council.boards.area import AREA as BOARDS
+from council.compounds.area import AREA as COMPOUNDS
+from council.platform.area import Area
+from council.platform.db import tables as platform_tables
+from council.platform.db.baseline import BASELINE
+from council.platform.db.engine import Database
+from council.platform.db.migrate import Migration
+from council.platform.db.migrate import migrate as run_migrations
+from council.platform.web.auth import PrincipalLoader
+from council.voting.area import AREA as VOTING
+
+AREAS: tuple[Area, ...] = (
+    COMPOUNDS,
+    ACCOUNTS,
+    VOTING,
+    BOARDS,
+)
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    *(t for a in AREAS for t in a.tables),
+    *platform_tables.TABLES,
+)
+MIGRATIONS: tuple[Migration, ...] = (*BASELINE, *(m for a in AREAS for m in a.migrations))
+
+
+def principal_loader() -> PrincipalLoader:
+    return next(a.principal_loader for a in AREAS if a.principal_loader is not None)
+
+
+async def migrate(db: Database) -> list[str]:
+    """Bring the database up to every area's latest migration."""
+    return await run_migrations(db, MIGRATIONS)

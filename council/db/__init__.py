@@ -1,3 +1,0 @@
-from council.db.engine import Database, is_unique_violation, open_database
-
-__all__ = ["Database", "is_unique_violation", "open_database"]

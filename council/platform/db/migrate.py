@@ -1,0 +1,58 @@
+"""The migration runner: explicit SQL per dialect, applied in name order, each migration in one
+write transaction, recorded in `schema_migration`.
+
+Each area keeps its migrations in its own `migrations.py`; the registry (council/areas.py) hands
+them all to `migrate`. Names carry a global sequence number ("0005_needs") so that the order across
+areas is the order they were written in, and a name is never reused (checked here).
+Why not Piccolo's migration manager: its auto-migrations are unsupported on SQLite and its `Unique`
+DDL fails there; explicit SQL keeps both databases identical and reviewable, and
+`tests/test_db.py` checks that the Piccolo tables still match what the migrations create.
+Never edit a released migration: add a new one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from council.kernel.clock import now
+from council.platform.db.engine import Database
+from council.platform.db.tables import SchemaMigration
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+
+BOOKKEEPING = {
+    True: 'CREATE TABLE IF NOT EXISTS "schema_migration" ("id" INTEGER PRIMARY KEY NOT NULL, '
+    '"name" VARCHAR(100) NOT NULL UNIQUE, "applied_at" TIMESTAMPTZ NOT NULL)',
+    False: 'CREATE TABLE IF NOT EXISTS "schema_migration" ("id" SERIAL PRIMARY KEY NOT NULL, '
+    '"name" VARCHAR(100) NOT NULL UNIQUE, "applied_at" TIMESTAMPTZ NOT NULL)',
+}
+
+
+def in_order(migrations: Iterable[Migration]) -> list[Migration]:
+    ordered = sorted(migrations, key=lambda m: m.name)
+    names = [m.name for m in ordered]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two migrations share a name: {names}")
+    return ordered
+
+
+async def migrate(db: Database, migrations: Iterable[Migration]) -> list[str]:
+    """Run pending migrations, each in its own write transaction; return the names applied."""
+    await db.engine.run_ddl(BOOKKEEPING[db.is_sqlite])
+    applied: list[str] = []
+    for m in in_order(migrations):
+        async with db.write():
+            done = await SchemaMigration.exists().where(SchemaMigration.name == m.name)
+            if done:
+                continue
+            for stmt in m.sqlite if db.is_sqlite else m.postgres:
+                await db.engine.run_ddl(stmt)
+            await SchemaMigration.insert(SchemaMigration(name=m.name, applied_at=now()))
+        applied.append(m.name)
+    return applied
