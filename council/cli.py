@@ -192,6 +192,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from council.accounts import service as accounts
     from council.compounds import service as compounds
     from council.kernel.errors import DomainError
+    from council.kernel.principal import Principal
     from council.kernel.roles import Role
 
     if args.password_stdin:
@@ -207,7 +208,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         )
         if args.compound:
             c = await compounds.get_compound(args.compound)
-            system = accounts.Principal(account_id, "", "", is_superuser=True)
+            system = Principal(account_id, "", "", is_superuser=True)
             for role in args.role or ["staff"]:
                 await accounts.grant_role(ctx, system, c.id, account_id, Role(role))
         return account_id

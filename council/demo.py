@@ -14,16 +14,17 @@ from council.accounts import service as accounts
 from council.accounts.tables import Account, AccountOwner
 from council.compounds import service as compounds
 from council.compounds.tables import Owner
+from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.kernel.units import unit_label
 from council.platform.context import Context
-from council.sample import COMPOUNDS, generate_roster
+from council.sample import COMPOUNDS, SampleUnit, generate_roster
 from council.votes import Choice
 from council.votes.lifecycle import Action, VoteKind, VoteState
 from council.voting import service as voting
 
 DEMO_PASSWORD = "yishiting2026"  # noqa: S105 - printed for the demo on purpose
-OPERATOR = accounts.Principal(0, "", "", is_superuser=True)  # the command line, no account
+OPERATOR = Principal(0, "", "", is_superuser=True)  # the command line, no account
 SLUGS = {"一品水轩": "yipin-shuixuan", "缤纷城": "binfen-cheng", "西顺公寓": "xishun-gongyu"}
 
 
@@ -34,14 +35,14 @@ class DemoLogin:
     compound: str
 
 
-def roster_bytes(compound: str, units: list[object]) -> bytes:
+def roster_bytes(compound: str, units: list[SampleUnit]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(
         ["compound", "building", "unit", "area_m2", "owners", "developer_unsold", "name", "phone"]
     )
     for s in units:
-        u = s.unit  # type: ignore[attr-defined]
+        u = s.unit
         if u.key.compound != compound:
             continue
         w.writerow(
@@ -55,7 +56,7 @@ def roster_bytes(compound: str, units: list[object]) -> bytes:
                 ";".join(s.names),
                 s.phone if len(u.owners) == 1 else "",
             ]
-        )  # type: ignore[attr-defined]
+        )
     return out.getvalue().encode()
 
 
@@ -69,7 +70,7 @@ async def build_demo(
     admin_id = await accounts.create_account(
         ctx, admin_phone, DEMO_PASSWORD, "平台管理员", superuser=True
     )
-    admin = accounts.Principal(admin_id, admin_phone, "平台管理员", is_superuser=True)
+    admin = Principal(admin_id, admin_phone, "平台管理员", is_superuser=True)
     logins.append(DemoLogin("平台管理员 (superuser)", admin_phone, "全部"))
     created = []
     for i, (name, *_rest) in enumerate(COMPOUNDS):
@@ -100,7 +101,7 @@ async def build_demo(
         ctx, "一品水轩·缤纷城·西顺公寓联合党总支", [c.id for c in created]
     )
     # the joint council's two certifiers of the wall-removal vote, one per law's actor
-    joint: dict[Role, accounts.Principal] = {}
+    joint: dict[Role, Principal] = {}
     for k, (role, label) in enumerate(
         ((Role.COMMITTEE, "联合业委会代表"), (Role.PARTY_BRANCH, "联合党总支书记"))
     ):
@@ -108,7 +109,7 @@ async def build_demo(
         acct = await accounts.create_account(ctx, phone, DEMO_PASSWORD, label)
         for c in created:
             await accounts.grant_role(ctx, OPERATOR, c.id, acct, role)
-        joint[role] = accounts.Principal(
+        joint[role] = Principal(
             acct, phone, label, False, {c.id: frozenset({role}) for c in created}
         )
         logins.append(DemoLogin(f"{label} {role.label} ({role.value})", phone, "全部"))
@@ -191,7 +192,7 @@ async def _cast_many(
         await asyncio.gather(
             *[
                 voting.cast_ballot(
-                    ctx, accounts.Principal(aid, "", "", False), vote_id, scope, person, choice
+                    ctx, Principal(aid, "", "", False), vote_id, scope, person, choice
                 )
                 for (scope, person), (aid, choice) in items[i : i + 100]
             ]
@@ -201,9 +202,9 @@ async def _cast_many(
 
 async def build_votes(
     ctx: Context,
-    admin: accounts.Principal,
+    admin: Principal,
     created: list[compounds.CompoundRef],
-    joint: dict[Role, accounts.Principal],
+    joint: dict[Role, Principal],
 ) -> int:
     """The seed story's votes, made through the service as people would, on a moved clock:
     the joint wall removal (published), a vote in its objection window, an open vote, a draft.

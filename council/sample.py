@@ -59,6 +59,7 @@ def generate_roster(total_units: int, seed: int = 278) -> list[SampleUnit]:
                 if compound == "缤纷城" and b == buildings and i >= per_building - 6:
                     out.append(SampleUnit(Unit(key, area, frozenset(), True), (), ""))
                     continue
+                names: tuple[str, ...]
                 if pending_multi and r < 0.05:
                     oid, nm = pending_multi.pop()
                     owners, names = frozenset({oid}), (nm,)
@@ -131,11 +132,12 @@ async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[t
     from council.compounds import service as compounds
     from council.compounds.tables import Owner
     from council.kernel.clock import now
+    from council.kernel.principal import Principal
     from council.kernel.roles import Role
     from council.votes.lifecycle import Action, Rules, VoteKind
     from council.voting import service as voting
 
-    root = accounts.Principal(0, "", "", is_superuser=True)
+    root = Principal(0, "", "", is_superuser=True)
     c = await compounds.create_compound(ctx, root, "一品水轩", "yipin")
     rows = ["compound,building,unit,area_m2,owners,developer_unsold"]
     rows += [
@@ -158,7 +160,7 @@ async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[t
     sessions = [(await accounts.start_session(ctx, aid, None), person) for aid, person in voters]
     staff = await accounts.create_account(ctx, "13900009999", "sample password", "staff")
     await accounts.grant_role(ctx, root, c.id, staff, Role.STAFF)
-    officer = accounts.Principal(staff, "", "", False, {c.id: frozenset({Role.STAFF})})
+    officer = Principal(staff, "", "", False, {c.id: frozenset({Role.STAFF})})
     start = ctx.clock() + dt.timedelta(seconds=1)
     vid = await voting.create_vote(
         ctx,

@@ -50,7 +50,7 @@ async def generate_codes(
         raise Forbidden(N_("只有本小区的社区工作人员或管理员可以生成激活码"))
     q = UnitOwner.select(
         UnitOwner.unit.id,
-        UnitOwner.unit.building.name,
+        UnitOwner.unit._.building._.name,
         UnitOwner.unit.number,
         UnitOwner.owner.id,
         UnitOwner.owner.name,
@@ -60,7 +60,7 @@ async def generate_codes(
         & (UnitOwner.unit.developer_unsold == False)
     )
     if building:
-        q = q.where(UnitOwner.unit.building.name == building)
+        q = q.where(UnitOwner.unit._.building._.name == building)
     rows = await q
     linked = {
         r["owner"]
@@ -165,7 +165,7 @@ async def batch_letters(ctx: Context, compound: CompoundRef, batch: int) -> Batc
         ActivationCode.created_at,
         ActivationCode.expires_at,
         ActivationCode.used_at,
-        ActivationCode.unit.building.name,
+        ActivationCode.unit._.building._.name,
         ActivationCode.unit.number,
         ActivationCode.owner.name,
     ).where((ActivationCode.compound == compound.id) & (ActivationCode.batch == batch))

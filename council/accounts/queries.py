@@ -58,7 +58,7 @@ async def compound_accounts(compound_id: int) -> list[AccountRow]:
     owner_names: dict[int, str] = {}
     if owner_ids:
         for r in await UnitOwner.select(
-            UnitOwner.owner, UnitOwner.unit.building.name, UnitOwner.unit.number
+            UnitOwner.owner, UnitOwner.unit._.building._.name, UnitOwner.unit.number
         ).where(UnitOwner.owner.is_in(owner_ids)):
             units_of_owner.setdefault(r["owner"], []).append(
                 UnitName(r["unit.building.name"], r["unit.number"])

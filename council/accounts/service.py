@@ -239,7 +239,7 @@ async def authenticate(
         raise Invalid(N_("手机号或密码不正确"), field="password")
     await _succeeded(ctx, attempt)
     async with ctx.db.write():
-        values: dict[object, object] = {Account.last_login_at: now()}
+        values: dict[Any, Any] = {Account.last_login_at: now()}
         if rehash:
             values[Account.password_hash] = rehash
         await Account.update(values).where(Account.id == row["id"])
@@ -600,9 +600,9 @@ async def my_units(account_id: int) -> list[MyUnit]:
     if not ids:
         return []
     rows = await UnitOwner.select(
-        UnitOwner.unit.compound.slug,
-        UnitOwner.unit.compound.name,
-        UnitOwner.unit.building.name,
+        UnitOwner.unit._.compound._.slug,
+        UnitOwner.unit._.compound._.name,
+        UnitOwner.unit._.building._.name,
         UnitOwner.unit.number,
         UnitOwner.unit.area,
     ).where(UnitOwner.owner.is_in(ids) & (UnitOwner.unit.active == True))

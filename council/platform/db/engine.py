@@ -88,9 +88,9 @@ class _PooledTransaction(SQLiteTransaction):
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
             engine.pool.release(self.connection)
             self.engine.current_transaction.reset(self.context)
@@ -138,7 +138,7 @@ class CouncilSQLiteEngine(SQLiteEngine):
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
 
-    def transaction(  # type: ignore[override]
+    def transaction(
         self,
         transaction_type: TransactionType = TransactionType.deferred,
         allow_nested: bool = True,

@@ -15,7 +15,15 @@ from litestar.exceptions import (
 )
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 from council.kernel.principal import Principal
 from council.platform.context import Context
@@ -106,19 +114,19 @@ def _allowed_first(path: str) -> bool:
 
 async def _to_password_page(scope: Scope, send: Send) -> None:
     location = f"{FIRST_LOGIN_PAGE}?first=1".encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 303,
-            "headers": [
-                (b"location", location),
-                (b"hx-redirect", location),
-                (b"cache-control", b"no-store"),
-                (b"content-length", b"0"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": b""})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 303,
+        "headers": [
+            (b"location", location),
+            (b"hx-redirect", location),
+            (b"cache-control", b"no-store"),
+            (b"content-length", b"0"),
+        ],
+    }
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
+    await send(end)
 
 
 # ids are 32-bit on PostgreSQL (serial): a larger number names nothing

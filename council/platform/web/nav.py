@@ -25,8 +25,10 @@ STAFF_ROLES = frozenset().union(*(roles for _, _, roles in PAGES))
 
 
 class _Compound(Protocol):
-    id: int
-    slug: str
+    @property
+    def id(self) -> int: ...
+    @property
+    def slug(self) -> str: ...
 
 
 @dataclass(frozen=True)

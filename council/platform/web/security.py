@@ -10,7 +10,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -102,8 +110,18 @@ async def send_bad_host(send: Send) -> None:
         (b"content-type", b"text/html; charset=utf-8"),
         (b"cache-control", b"no-store"),
     ] + [(k.encode(), v.encode()) for k, v in HEADERS.items()]
-    await send({"type": "http.response.start", "status": 400, "headers": headers})
-    await send({"type": "http.response.body", "body": BAD_HOST})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 400,
+        "headers": headers,
+    }
+    await send(start)
+    end: HTTPResponseBodyEvent = {
+        "type": "http.response.body",
+        "body": BAD_HOST,
+        "more_body": False,
+    }
+    await send(end)
 
 
 def security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
@@ -153,7 +171,7 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
     def _behind_proxy(self, scope: Scope) -> None:
-        peer, port = scope["client"]
+        peer, port = scope["client"] or ("", 0)
         if not _in(peer, self.trusted):
             return
         raw = scope.get("headers", [])
