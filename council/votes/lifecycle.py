@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from council.kernel.errors import N_
+
 
 class VoteState(StrEnum):
     DRAFT = "draft"
@@ -185,14 +187,16 @@ def second_person_issues(
     """Separation of duties for a two-person rule: the second person holds a certifying role and
     no person could have acted as both (their accounts, creators and role granters are disjoint)."""
     if second_account == first_account:
-        return [Blocker("same_person", "录入人不能核对自己录入的表决票，须由另一位工作人员核对")]
+        return [
+            Blocker("same_person", N_("录入人不能核对自己录入的表决票，须由另一位工作人员核对"))
+        ]
     if not second_roles & CERTIFIER_ROLES:
-        return [Blocker("role", "只有业委会或党支部成员可以核对书面表决票")]
+        return [Blocker("role", N_("只有业委会或党支部成员可以核对书面表决票"))]
     if first_involved & second_involved or first_account in second_involved:
         return [
             Blocker(
                 "independent",
-                "核对人须与录入人彼此独立：不能是为对方建账号、设密码或授予角色的人，反之亦然",
+                N_("核对人须与录入人彼此独立：不能是为对方建账号、设密码或授予角色的人，反之亦然"),
             )
         ]
     return []
@@ -208,25 +212,25 @@ def certifier_role(facts: VoteFacts) -> str | None:
 def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
     out: list[Blocker] = []
     if f.state not in FROM[action]:
-        return [Blocker("state", "当前状态下不能进行这个操作")]
+        return [Blocker("state", N_("当前状态下不能进行这个操作"))]
     if action is Action.ANNOUNCE:
         if not f.title.strip():
-            out.append(Blocker("title", "表决事项需要标题"))
+            out.append(Blocker("title", N_("表决事项需要标题")))
         if not f.body.strip():
-            out.append(Blocker("body", "表决事项需要全文"))
+            out.append(Blocker("body", N_("表决事项需要全文")))
         if f.scopes == 0:
-            out.append(Blocker("roster", "还没有导入名册，无法冻结名册"))
+            out.append(Blocker("roster", N_("还没有导入名册，无法冻结名册")))
         if f.opens_at is None or f.closes_at is None:
-            out.append(Blocker("window", "需要设定投票开始和结束时间"))
+            out.append(Blocker("window", N_("需要设定投票开始和结束时间")))
         else:
             if f.closes_at <= f.opens_at:
-                out.append(Blocker("window", "投票结束时间必须晚于开始时间"))
+                out.append(Blocker("window", N_("投票结束时间必须晚于开始时间")))
             earliest = f.now + dt.timedelta(days=f.rules.notice_days)
             if f.kind is VoteKind.BINDING and f.opens_at < earliest:
                 out.append(
                     Blocker(
                         "notice",
-                        "按议事规则须提前 %(days)s 天公告：投票最早于 %(earliest)s 开始",
+                        N_("按议事规则须提前 %(days)s 天公告：投票最早于 %(earliest)s 开始"),
                         (("days", str(f.rules.notice_days)), ("earliest", _fmt(earliest, f.zone))),
                     )
                 )
@@ -238,7 +242,7 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
             out.append(
                 Blocker(
                     "short_notice",
-                    "公告期 %(days)s 天短于法定的 %(legal)s 天：须在议事规则中写明理由",
+                    N_("公告期 %(days)s 天短于法定的 %(legal)s 天：须在议事规则中写明理由"),
                     (("days", str(f.rules.notice_days)), ("legal", str(LEGAL_NOTICE_DAYS))),
                 )
             )
@@ -247,21 +251,21 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
             out.append(
                 Blocker(
                     "not_yet",
-                    "公告的投票开始时间 %(at)s 还没到",
+                    N_("公告的投票开始时间 %(at)s 还没到"),
                     (("at", _fmt(f.opens_at, f.zone)),),
                 )
             )
     elif action is Action.EXTEND:
         if f.quorum_met:
-            out.append(Blocker("quorum", "参与表决已达法定人数和面积，不需要延期"))
+            out.append(Blocker("quorum", N_("参与表决已达法定人数和面积，不需要延期")))
         if f.new_closes_at is None or f.closes_at is None or f.new_closes_at <= f.closes_at:
-            out.append(Blocker("window", "延期后的结束时间必须晚于原结束时间"))
+            out.append(Blocker("window", N_("延期后的结束时间必须晚于原结束时间")))
     elif action is Action.CLOSE:
         if f.closes_at is not None and f.now < f.closes_at:
             out.append(
                 Blocker(
                     "not_yet",
-                    "公告的投票结束时间 %(at)s 还没到",
+                    N_("公告的投票结束时间 %(at)s 还没到"),
                     (("at", _fmt(f.closes_at, f.zone)),),
                 )
             )
@@ -269,7 +273,9 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
         if f.pending_paper:
             out.append(
                 Blocker(
-                    "paper", "还有 %(n)s 张书面表决票未经第二人核对", (("n", str(f.pending_paper)),)
+                    "paper",
+                    N_("还有 %(n)s 张书面表决票未经第二人核对"),
+                    (("n", str(f.pending_paper)),),
                 )
             )
     elif action is Action.CERTIFY:
@@ -277,15 +283,15 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
             out.append(
                 Blocker(
                     "objection",
-                    "询异公示期到 %(at)s 才结束",
+                    N_("询异公示期到 %(at)s 才结束"),
                     (("at", _fmt(f.objection_ends_at, f.zone)),),
                 )
             )
         if any(c.account == f.actor for c in f.certifications):
-            out.append(Blocker("twice", "同一人不能两次确认结果"))
+            out.append(Blocker("twice", N_("同一人不能两次确认结果")))
         elif not f.actor_roles & CERTIFIER_ROLES:
             out.append(
-                Blocker("role", "只有业委会或党支部成员可以确认结果（社区工作人员负责监督）")
+                Blocker("role", N_("只有业委会或党支部成员可以确认结果（社区工作人员负责监督）"))
             )
         elif any(
             c.involved & f.actor_involved or c.account in f.actor_involved for c in f.certifications
@@ -293,11 +299,11 @@ def issues_before(action: Action, f: VoteFacts) -> list[Blocker]:
             out.append(
                 Blocker(
                     "independent",
-                    "两位确认人须彼此独立：不能是为对方建账号、设密码或授予角色的人，反之亦然",
+                    N_("两位确认人须彼此独立：不能是为对方建账号、设密码或授予角色的人，反之亦然"),
                 )
             )
         elif certifier_role(f) is None:
-            out.append(Blocker("same_role", "第二位确认人须持有与第一位不同的角色"))
+            out.append(Blocker("same_role", N_("第二位确认人须持有与第一位不同的角色")))
     return out
 
 
@@ -310,7 +316,7 @@ def after(action: Action, f: VoteFacts) -> VoteState:
 
 def may_cast(f: VoteFacts) -> list[Blocker]:
     if f.state is not VoteState.OPEN:
-        return [Blocker("closed", "现在不在投票期内")]
+        return [Blocker("closed", N_("现在不在投票期内"))]
     if f.closes_at is not None and f.now >= f.closes_at:
-        return [Blocker("closed", "投票已于 %(at)s 结束", (("at", _fmt(f.closes_at, f.zone)),))]
+        return [Blocker("closed", N_("投票已于 %(at)s 结束"), (("at", _fmt(f.closes_at, f.zone)),))]
     return []

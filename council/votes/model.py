@@ -8,8 +8,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import NamedTuple
 
+from council.kernel.errors import N_
 from council.votes.exact import exact_sum
-from council.votes.rules import _zh
 
 
 class Choice(Enum):
@@ -19,7 +19,7 @@ class Choice(Enum):
 
     @property
     def zh(self) -> str:
-        return {"agree": _zh("同意"), "oppose": _zh("反对"), "abstain": _zh("弃权")}[self.value]
+        return {"agree": N_("同意"), "oppose": N_("反对"), "abstain": N_("弃权")}[self.value]
 
 
 class UnitKey(NamedTuple):

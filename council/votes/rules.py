@@ -7,10 +7,7 @@ from decimal import Decimal
 from enum import IntEnum
 from fractions import Fraction
 
-
-def _zh(text: str) -> str:
-    """Marks Simplified Chinese source text for the catalogs; it is translated where shown."""
-    return text
+from council.kernel.errors import N_
 
 
 class Item(IntEnum):
@@ -33,15 +30,15 @@ class Item(IntEnum):
 
 
 ITEM_TITLES_ZH: dict[Item, str] = {
-    Item.ASSEMBLY_RULES: _zh("制定和修改业主大会议事规则"),
-    Item.COVENANT: _zh("制定和修改管理规约"),
-    Item.COMMITTEE_ELECTION: _zh("选举业主委员会或者更换业主委员会成员"),
-    Item.PROPERTY_MANAGER: _zh("选聘和解聘物业服务企业或者其他管理人"),
-    Item.USE_MAINTENANCE_FUND: _zh("使用建筑物及其附属设施的维修资金"),
-    Item.RAISE_MAINTENANCE_FUND: _zh("筹集建筑物及其附属设施的维修资金"),
-    Item.REBUILD: _zh("改建、重建建筑物及其附属设施"),
-    Item.CHANGE_COMMON_USE: _zh("改变共有部分的用途或者利用共有部分从事经营活动"),
-    Item.OTHER_MAJOR: _zh("有关共有和共同管理权利的其他重大事项"),
+    Item.ASSEMBLY_RULES: N_("制定和修改业主大会议事规则"),
+    Item.COVENANT: N_("制定和修改管理规约"),
+    Item.COMMITTEE_ELECTION: N_("选举业主委员会或者更换业主委员会成员"),
+    Item.PROPERTY_MANAGER: N_("选聘和解聘物业服务企业或者其他管理人"),
+    Item.USE_MAINTENANCE_FUND: N_("使用建筑物及其附属设施的维修资金"),
+    Item.RAISE_MAINTENANCE_FUND: N_("筹集建筑物及其附属设施的维修资金"),
+    Item.REBUILD: N_("改建、重建建筑物及其附属设施"),
+    Item.CHANGE_COMMON_USE: N_("改变共有部分的用途或者利用共有部分从事经营活动"),
+    Item.OTHER_MAJOR: N_("有关共有和共同管理权利的其他重大事项"),
 }
 
 
