@@ -4,28 +4,29 @@ One function per use case, one transaction each; errors are council.kernel.error
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from council.accounts.tables import (
     Account,
     AccountOwner,
     ActivationCode,
-    LoginFailure,
     RoleGrant,
     Session,
 )
-from council.compounds.tables import Compound, UnitOwner
+from council.accounts.throttle import (
+    begin_attempt,
+    bucket_key,
+    is_device_of,
+    login_limits,
+    succeeded,
+)
 from council.kernel.clock import now
-from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound, Throttled
+from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.phones import normalize_phone
 from council.kernel.principal import Principal
-from council.kernel.roles import MANAGERS, OFFICER_ROLES, TWO_PERSON_ROLES, Role
+from council.kernel.roles import MANAGERS, Role
 from council.platform.context import Context
 from council.platform.db import is_unique_violation
 from council.platform.events import audit
@@ -59,102 +60,6 @@ def new_code() -> str:
 
 def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
-
-
-# --- throttling --------------------------------------------------------------------------
-#
-# Each bucket is one row counting the attempts of its window that are not known to have
-# succeeded. An attempt increments its buckets atomically (INSERT ... ON CONFLICT DO UPDATE
-# ... RETURNING, which also takes the row lock on PostgreSQL) BEFORE the expensive check, so
-# simultaneous attempts cannot all slip under the limit; a success gives its count back.
-
-_BUMP = (
-    'INSERT INTO "login_failure" ("key", "at", "n") VALUES ({}, {}, 1) '
-    'ON CONFLICT ("key") DO UPDATE SET '
-    '"n" = CASE WHEN "login_failure"."at" < {} THEN 1 ELSE "login_failure"."n" + 1 END, '
-    '"at" = CASE WHEN "login_failure"."at" < {} THEN {} ELSE "login_failure"."at" END '
-    'RETURNING "n"'
-)
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """The buckets one attempt counted in: `reset` ones are cleared by a success (they belong
-    to the person who just proved themself), `give_back` ones only lose this attempt."""
-
-    reset: tuple[str, ...]
-    give_back: tuple[str, ...]
-
-
-def _too_many(ctx: Context) -> Throttled:
-    return Throttled(
-        N_("尝试次数过多，请 %(minutes)s 分钟后再试"),
-        minutes=max(1, ctx.settings.login_window_seconds // 60),
-    )
-
-
-async def _begin_attempt(
-    ctx: Context, limits: dict[str, int], reset: tuple[str, ...] = ()
-) -> Attempt:
-    """Count the attempt in every bucket, then refuse it if any bucket is over its limit (the
-    refused attempt is rolled back: it never reached the expensive check)."""
-    t = now()
-    cutoff = t - dt.timedelta(seconds=ctx.settings.login_window_seconds)
-    over = False
-    try:
-        async with ctx.db.write():
-            for key in sorted(limits):  # one order everywhere: no deadlocks on PostgreSQL
-                rows = await LoginFailure.raw(_BUMP, key, t, cutoff, cutoff, t)
-                over = over or int(rows[0]["n"]) > limits[key]
-            if over:
-                raise _too_many(ctx)
-    finally:
-        if not over and secrets.randbelow(50) == 0:  # keep the store small, now and then
-            async with ctx.db.write():
-                await LoginFailure.delete().where(LoginFailure.at < cutoff)
-    return Attempt(
-        tuple(k for k in reset if k in limits), tuple(k for k in limits if k not in reset)
-    )
-
-
-async def _succeeded(ctx: Context, attempt: Attempt) -> None:
-    async with ctx.db.write():
-        if attempt.reset:
-            await LoginFailure.delete().where(LoginFailure.key.is_in(list(attempt.reset)))
-        if attempt.give_back:
-            await LoginFailure.update({LoginFailure.n: LoginFailure.n - 1}).where(
-                LoginFailure.key.is_in(list(attempt.give_back)) & (LoginFailure.n > 0)
-            )
-
-
-def _key(*parts: str) -> str:
-    return ":".join(parts)[:120]
-
-
-def device_token(ctx: Context, account_id: int) -> str:
-    """A known-device cookie value: a browser that has logged in to this account before is not
-    held back by the account-wide bucket a stranger can fill from many addresses."""
-    return f"{account_id}.{ctx.keyed_hash('device', str(account_id))}"
-
-
-def _is_device_of(ctx: Context, token: str | None, account_id: int) -> bool:
-    return bool(token) and secrets.compare_digest(token or "", device_token(ctx, account_id))
-
-
-def _login_limits(
-    ctx: Context, phone: str, address: str, known_device: bool
-) -> tuple[dict[str, int], tuple[str, ...]]:
-    s = ctx.settings
-    limits = {_key("login", "addr", address): s.login_max_failures_address}
-    reset: tuple[str, ...] = ()
-    if phone:
-        pair = _key("login", "pair", phone, address)
-        acct = _key("login", "acct", phone)
-        limits[pair] = s.login_max_failures_account
-        if not known_device:
-            limits[acct] = s.login_max_failures_account_total
-        reset = (pair, acct)
-    return limits, reset
 
 
 # --- accounts ----------------------------------------------------------------------------
@@ -227,9 +132,9 @@ async def authenticate(
             .where(Account.phone == phone)
             .first()
         )
-    known = row is not None and _is_device_of(ctx, device, int(row["id"]))
-    limits, reset = _login_limits(ctx, phone, address, known)
-    attempt = await _begin_attempt(ctx, limits, reset)
+    known = row is not None and is_device_of(ctx, device, int(row["id"]))
+    limits, reset = login_limits(ctx, phone, address, known)
+    attempt = await begin_attempt(ctx, limits, reset)
     if row is None:
         await ctx.passwords.burn_time_async(password)
         ok, rehash = False, None
@@ -237,7 +142,7 @@ async def authenticate(
         ok, rehash = await ctx.passwords.verify_async(row["password_hash"], password)
     if not ok or row is None or not row["is_active"]:
         raise Invalid(N_("手机号或密码不正确"), field="password")
-    await _succeeded(ctx, attempt)
+    await succeeded(ctx, attempt)
     async with ctx.db.write():
         values: dict[Any, Any] = {Account.last_login_at: now()}
         if rehash:
@@ -264,14 +169,14 @@ async def change_password(
     if row is None:
         raise NotFound(N_("找不到这个账号"))
     check_new_password(new, new2)
-    limits, reset = _login_limits(ctx, row["phone"], address, known_device=True)
-    attempt = await _begin_attempt(ctx, limits, reset)
+    limits, reset = login_limits(ctx, row["phone"], address, known_device=True)
+    attempt = await begin_attempt(ctx, limits, reset)
     ok, _ = await ctx.passwords.verify_async(row["password_hash"], old)
     if not ok:
         raise Invalid(N_("当前密码不正确"), field="old_password")
     if new == old:
         raise Invalid(N_("新密码不能和当前密码相同"), field="password")
-    await _succeeded(ctx, attempt)
+    await succeeded(ctx, attempt)
     hashed = await ctx.passwords.hash_async(new)
     async with ctx.db.write():
         await Account.update(
@@ -326,7 +231,7 @@ async def _find_code(ctx: Context, code: str) -> dict[str, Any]:
 
 
 def _activation_limits(ctx: Context, address: str) -> dict[str, int]:
-    return {_key("activate", "addr", address): ctx.settings.login_max_failures_address}
+    return {bucket_key("activate", "addr", address): ctx.settings.login_max_failures_address}
 
 
 async def activate(
@@ -346,7 +251,7 @@ async def activate(
     code = normalize_code(code_raw)
     phone = normalize_phone(phone_raw)
     check_new_password(password, password2)
-    attempt = await _begin_attempt(ctx, _activation_limits(ctx, address))
+    attempt = await begin_attempt(ctx, _activation_limits(ctx, address))
     rec = await _find_code(ctx, code)
     hashed = await ctx.passwords.hash_async(password)
     try:
@@ -368,19 +273,19 @@ async def activate(
         if is_unique_violation(e):  # registered a moment ago by another request
             raise Invalid(N_("请换一个手机号，或先登录再输入激活码"), field="phone") from None
         raise
-    await _succeeded(ctx, attempt)
+    await succeeded(ctx, attempt)
     return account_id
 
 
 async def link_code(ctx: Context, account_id: int, code_raw: str, address: str) -> None:
     """A logged-in person adds the units of another printed code to their own account."""
     code = normalize_code(code_raw)
-    attempt = await _begin_attempt(ctx, _activation_limits(ctx, address))
+    attempt = await begin_attempt(ctx, _activation_limits(ctx, address))
     rec = await _find_code(ctx, code)
     async with ctx.db.write():
         if not await _redeem(ctx, rec, account_id):
             raise Invalid(USED, field="code")
-    await _succeeded(ctx, attempt)
+    await succeeded(ctx, attempt)
 
 
 async def _grant(account_id: int, compound_id: int, role: Role, actor: int | None) -> bool:
@@ -436,193 +341,16 @@ async def revoke_role(
             await audit(actor.account_id, compound_id, "role.revoke", f"{account_id}:{role.value}")
 
 
-# --- separation of duties ----------------------------------------------------------------
-#
-# identity(a): the people who could log in as a = a, plus identity(whoever chose a's current
-# password). involved(a, compounds): identity(a) plus identity(g) for each g who granted a a
-# two-person role there. Two officers satisfy a two-person rule only if their involved sets are
-# disjoint. Grants with no actor (command line: NULL, or the root principal 0) add nothing.
-
-_IDENTITY = (
-    "WITH RECURSIVE ids(id) AS (SELECT id FROM account WHERE id IN ({seeds}) "
-    "UNION SELECT a.password_set_by FROM account a JOIN ids ON a.id = ids.id "
-    "WHERE a.password_set_by IS NOT NULL AND a.password_set_by <> a.id) "
-    "SELECT id FROM ids"
-)
-
-
-async def _identities(seeds: Iterable[int]) -> frozenset[int]:
-    """The union of identity(s) for every seed, in one recursive query (UNION stops cycles)."""
-    ids = sorted(set(seeds))
-    if not ids:
-        return frozenset()
-    sql = _IDENTITY.format(seeds=", ".join("{}" for _ in ids))
-    rows = await Account.raw(sql, *ids)
-    return frozenset(int(r["id"]) for r in rows) | frozenset(ids)
-
-
-async def identity(account_id: int) -> frozenset[int]:
-    return await _identities([account_id])
-
-
-async def involved(account_id: int, compound_ids: Iterable[int]) -> frozenset[int]:
-    """Everyone who could act as `account_id` in a two-person role in those compounds: two
-    queries whatever the depth."""
-    cids = sorted(set(compound_ids))
-    granters: set[int] = set()
-    if cids:
-        rows = await RoleGrant.select(RoleGrant.granted_by).where(
-            (RoleGrant.account == account_id)
-            & RoleGrant.compound.is_in(cids)
-            & RoleGrant.role.is_in([r.value for r in TWO_PERSON_ROLES])
-        )
-        granters = {int(r["granted_by"]) for r in rows if r["granted_by"]}
-    return await _identities({account_id} | granters)
-
-
-def independent(a: frozenset[int], b: frozenset[int]) -> bool:
-    """Two involved sets belong to different people: nobody is in both."""
-    return a.isdisjoint(b)
-
-
-# --- officers ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Officer:
-    name: str
-    role: Role
-    since: dt.datetime
-    granted_by: str  # display name; "" for the command line
-
-
-async def officers(compound_id: int) -> list[Officer]:
-    """The compound's officers as a notice board shows them: names and roles, never phones."""
-    rows = await RoleGrant.raw(
-        "SELECT g.role, g.granted_at, a.display_name AS name, b.display_name AS granter, "
-        "b.id AS granter_id "
-        "FROM role_grant g JOIN account a ON a.id = g.account "
-        "LEFT JOIN account b ON b.id = g.granted_by "
-        "WHERE g.compound = {} AND g.role IN ("
-        + ", ".join("{}" for _ in OFFICER_ROLES)
-        + ") ORDER BY g.granted_at, g.id",
-        compound_id,
-        *[r.value for r in OFFICER_ROLES],
-    )
-    order = list(OFFICER_ROLES)
-    out = [
-        Officer(
-            r["name"] or "",
-            Role(r["role"]),
-            r["granted_at"],
-            (r["granter"] or "—") if r["granter_id"] else "",
-        )
-        for r in rows
-    ]
-    return sorted(out, key=lambda o: order.index(o.role))
-
-
-# --- sessions ----------------------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def start_session(ctx: Context, account_id: int, previous_token: str | None) -> str:
-    """A new random session id at every login (rotation); the previous one is destroyed.
-    Ids are only ever made here, so a client-chosen id is never adopted."""
-    token = secrets.token_urlsafe(32)
-    async with ctx.db.write():
-        if previous_token:
-            await Session.delete().where(Session.token_hash == _token_hash(previous_token))
-        await Session.delete().where(Session.expires_at < now())  # keep the table small
-        await Session.insert(
-            Session(
-                token_hash=_token_hash(token),
-                account=account_id,
-                created_at=now(),
-                expires_at=now() + dt.timedelta(days=ctx.settings.session_days),
-            )
-        )
-    return token
-
-
-async def end_session(ctx: Context, token: str) -> None:
-    async with ctx.db.write():
-        await Session.delete().where(Session.token_hash == _token_hash(token))
-
-
-async def load_principal(ctx: Context, token: str) -> Principal | None:
-    """The principal of a valid session; plain SQL because it runs on every request."""
-    if not token or len(token) > 100:
-        return None
-    # one round trip: the session, its account and the account's roles (a row per role)
-    rows = await Session.raw(
-        "SELECT a.id, a.phone, a.display_name, a.is_superuser, a.is_active, s.expires_at, "
-        "a.password_set_by, g.compound, g.role "
-        "FROM session s JOIN account a ON a.id = s.account "
-        "LEFT JOIN role_grant g ON g.account = a.id WHERE s.token_hash = {}",
-        _token_hash(token),
-    )
-    if not rows or rows[0]["expires_at"] < now() or not rows[0]["is_active"]:
-        return None
-    row = rows[0]
-    roles: dict[int, set[Role]] = {}
-    for g in rows:
-        if g["role"] is not None:
-            roles.setdefault(g["compound"], set()).add(Role(g["role"]))
-    return Principal(
-        row["id"],
-        row["phone"],
-        row["display_name"],
-        bool(row["is_superuser"]),
-        {k: frozenset(v) for k, v in roles.items()},
-        must_set_password=row["password_set_by"] not in (None, row["id"]),
-    )
-
-
-# --- my home -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MyUnit:
-    compound_slug: str
-    compound_name: str
-    building: str
-    number: str
-    area: str
-
-
-async def my_units(account_id: int) -> list[MyUnit]:
-    owners = await AccountOwner.select(AccountOwner.owner).where(AccountOwner.account == account_id)
-    ids = [o["owner"] for o in owners]
-    if not ids:
-        return []
-    rows = await UnitOwner.select(
-        UnitOwner.unit._.compound._.slug,
-        UnitOwner.unit._.compound._.name,
-        UnitOwner.unit._.building._.name,
-        UnitOwner.unit.number,
-        UnitOwner.unit.area,
-    ).where(UnitOwner.owner.is_in(ids) & (UnitOwner.unit.active == True))
-    out = {
-        MyUnit(
-            r["unit.compound.slug"],
-            r["unit.compound.name"],
-            r["unit.building.name"],
-            r["unit.number"],
-            r["unit.area"],
-        )
-        for r in rows
-    }
-    return sorted(out, key=lambda u: (u.compound_name, u.building, u.number))
-
-
-async def compound_names(ids: list[int]) -> dict[int, tuple[str, str]]:
-    if not ids:
-        return {}
-    rows = await Compound.select(Compound.id, Compound.slug, Compound.name).where(
-        Compound.id.is_in(ids)
-    )
-    return {r["id"]: (r["slug"], r["name"]) for r in rows}
+# The area's service API also offers these, kept in their own modules:
+from council.accounts.duties import Officer as Officer  # noqa: E402
+from council.accounts.duties import identity as identity  # noqa: E402
+from council.accounts.duties import independent as independent  # noqa: E402
+from council.accounts.duties import involved as involved  # noqa: E402
+from council.accounts.duties import officers as officers  # noqa: E402
+from council.accounts.home import MyUnit as MyUnit  # noqa: E402
+from council.accounts.home import compound_names as compound_names  # noqa: E402
+from council.accounts.home import my_units as my_units  # noqa: E402
+from council.accounts.sessions import end_session as end_session  # noqa: E402
+from council.accounts.sessions import load_principal as load_principal  # noqa: E402
+from council.accounts.sessions import start_session as start_session  # noqa: E402
+from council.accounts.throttle import device_token as device_token  # noqa: E402
