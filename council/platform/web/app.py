@@ -17,6 +17,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -142,7 +143,7 @@ def build_app(
             ),
             RequestContextMiddleware(ctx, load_principal),
         ],
-        plugins=list(areas),
+        plugins=[HTMXPlugin(), *areas],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers(settings.secure_cookies)],
         request_max_body_size=settings.max_body_bytes,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
 
 from council.kernel.errors import DomainError
@@ -29,10 +30,10 @@ INVALID = 422  # Unprocessable Content: the form again, with its errors
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    """A partial swap (not a boosted navigation, which wants the whole page)."""
-    return (
-        request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
-    )
+    """A partial swap (not a boosted navigation, which wants the whole page), as Litestar's htmx
+    plugin reads the request (every request is an HTMXRequest: build_app installs the plugin)."""
+    details = request.htmx if isinstance(request, HTMXRequest) else None
+    return details is not None and bool(details) and not details.boosted
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -90,7 +91,11 @@ def form_errors(e: DomainError) -> dict[str, str]:
 
 
 def redirect(request: Request[Any, Any, Any], to: str) -> Response[Any]:
-    """After a successful POST: 303 See Other, or HX-Redirect (on a 200) for htmx."""
-    if request.headers.get("hx-request") == "true":
-        return Response(b"", status_code=200, headers={"HX-Redirect": to, "Vary": "HX-Request"})
+    """After a successful POST: 303 See Other, or a client redirect (HX-Redirect on a 200) for
+    htmx, whose XHR would follow a 303 silently."""
+    if isinstance(request, HTMXRequest) and request.htmx:
+        response: Response[Any] = ClientRedirect(to)
+        response.status_code = 200  # a POST handler's default would be 201
+        response.headers["Vary"] = "HX-Request"
+        return response
     return Redirect(path=to, status_code=303)
