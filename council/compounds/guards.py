@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from council.compounds.service import get_compound
+from council.compounds.service import CompoundRef, get_compound
 from council.kernel.errors import NotFound
 from council.kernel.roles import MANAGERS, Role
 from council.platform.web.auth import require_principal
@@ -27,10 +29,19 @@ def compound_roles(*roles: Role) -> Any:
             raise PermissionDeniedException() from None  # do not reveal which compounds exist
         if not p.has_role(compound.id, wanted):
             raise PermissionDeniedException()
-        connection.scope.setdefault("state", {})["compound"] = compound
+        connection.state.compound = compound  # handed to handlers by `provide_compound`
 
     guard.__name__ = f"compound_roles({','.join(r.value for r in roles)})"
     return guard
 
 
 manager_required = compound_roles(*MANAGERS)
+
+
+def provide_compound(request: Request[Any, Any, Any]) -> CompoundRef:
+    """The compound of the path, as the guard loaded and checked it: handlers take `compound`."""
+    compound: CompoundRef = request.state.compound
+    return compound
+
+
+COMPOUND = {"compound": Provide(provide_compound, sync_to_thread=False)}

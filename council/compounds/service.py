@@ -282,12 +282,30 @@ async def import_roster(
     )
 
 
-async def roster_versions(compound_id: int) -> list[dict[str, object]]:
-    return (
-        await RosterVersion.select()
+@dataclass(frozen=True)
+class RosterVersionRow:
+    number: int
+    unit_count: int
+    person_count: int
+    area_total: str
+    source: str
+    frozen: bool
+
+
+async def roster_versions(compound_id: int) -> list[RosterVersionRow]:
+    rows = (
+        await RosterVersion.select(
+            RosterVersion.number,
+            RosterVersion.unit_count,
+            RosterVersion.person_count,
+            RosterVersion.area_total,
+            RosterVersion.source,
+            RosterVersion.frozen,
+        )
         .where(RosterVersion.compound == compound_id)
         .order_by(RosterVersion.number, ascending=False)
     )
+    return [RosterVersionRow(**r) for r in rows]
 
 
 @dataclass(frozen=True)
