@@ -9,14 +9,12 @@ tests import from here are re-exported.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,20 +89,6 @@ def make_settings(data_dir: Path, database_url: str, **kw: Any) -> Settings:
     )
 
 
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _pg_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 async def _migrate(settings: Settings) -> None:
     ctx = make_context(settings)
     try:
@@ -124,46 +108,74 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return settings.sqlite_path
 
 
-@dataclass
-class PgTemplate:
-    name: str
-    numbers: Iterator[int]
+# Empties every table but the migrations' bookkeeping and restarts their ids at 1, like
+# `TRUNCATE … RESTART IDENTITY`, in one transaction without DDL: about 15 ms, where a TRUNCATE
+# of every table takes 80-110 ms and `CREATE DATABASE … TEMPLATE` 60-350 ms on this machine (it
+# copies and fsyncs every file). Triggers, foreign keys included, are off for the deletes.
+EMPTY_PG = """
+DO $$
+DECLARE r record;
+BEGIN
+  SET LOCAL session_replication_role = replica;
+  FOR r IN SELECT c.oid::regclass AS t FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'schema_migration'
+  LOOP
+    EXECUTE format('DELETE FROM %s', r.t);
+  END LOOP;
+  FOR r IN SELECT s.oid::regclass AS s FROM pg_class s
+           JOIN pg_depend d ON d.objid = s.oid AND d.deptype = 'a'
+           JOIN pg_class t ON t.oid = d.refobjid
+           WHERE s.relkind = 'S' AND t.relname <> 'schema_migration'
+  LOOP
+    PERFORM setval(r.s, 1, false);
+  END LOOP;
+END $$;
+"""
 
-    def new_name(self) -> str:
-        return f"{self.name.removesuffix('_template')}_{next(self.numbers)}"
+
+async def _pg_execute(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def _pg_admin(sql: str) -> None:
+    await _pg_execute(PG_ADMIN_URL, sql)
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> Iterator[PgTemplate]:
-    """One migrated PostgreSQL database per session, the template of every test's database."""
-    name = f"council_test_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:6]}_template"
+def pg_database() -> Iterator[str]:
+    """One migrated PostgreSQL database per session (per xdist worker: the name has the worker
+    id), created and dropped here; `database_url` empties it before each test."""
+    name = f"council_test_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     except Exception as e:  # no server here
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (COUNCIL_REQUIRE_POSTGRES) but unavailable: {e}")
         pytest.skip(f"PostgreSQL not available: {e}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        asyncio.run(_migrate(make_settings(Path("unused"), _pg_url(name))))
-        yield PgTemplate(name, itertools.count(1))
+        asyncio.run(_migrate(make_settings(Path("unused"), url)))
+        yield url
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Empty for SQLite (the client copies the template into the data dir); on PostgreSQL a
-    database of this test's own, copied from the template and dropped after the test."""
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Empty for SQLite (the client copies the migrated template into the data dir); on
+    PostgreSQL the session's migrated database, emptied for this test."""
     if request.param == "sqlite":
-        yield ""
-        return
-    template: PgTemplate = request.getfixturevalue("pg_template")
-    name = template.new_name()
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template.name}"'))
-    try:
-        yield _pg_url(name)
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return ""
+    url: str = request.getfixturevalue("pg_database")
+    asyncio.run(_pg_execute(url, EMPTY_PG))
+    return url
 
 
 @pytest.fixture
