@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from litestar import Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -13,7 +13,7 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from council.accounts import codes as service
-from council.compounds.guards import manager_required
+from council.compounds.guards import COMPOUND, manager_required
 from council.compounds.service import CompoundRef
 from council.platform.context import Context
 from council.platform.web.auth import require_principal
@@ -21,71 +21,79 @@ from council.platform.web.render import redirect, render
 from council.platform.web.urls import absolute_url
 
 
-def _compound(request: Request[Any, Any, Any]) -> CompoundRef:
-    compound: CompoundRef = request.scope["state"]["compound"]  # set by the guard
-    return compound
+class Letters(Controller):
+    """A compound's activation letters: batches, and each batch printed again."""
 
+    path = "/staff/c/{slug:str}"
+    guards = (manager_required,)
+    dependencies = COMPOUND
 
-@get("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes")
-async def codes_page(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template:
-    c = _compound(request)
-    batches = await service.code_batches(c)
-    return render(
-        request,
-        "staff/codes.html",
-        {"compound": c, "errors": {}, "batches": batches, "tz": ctx.settings.timezone},
-    )
-
-
-@post("/staff/c/{slug:str}/codes", guards=[manager_required], name="staff_codes_generate")
-async def codes_generate(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Response[Any]:
-    """Post/redirect/get: the new batch is shown at its own stable URL, so reloading the
-    letters never makes (and never cancels) a batch."""
-    c = _compound(request)
-    form = await request.form()
-    building = (form.get("building") or "").strip() or None
-    batch, _ = await service.generate_codes(ctx, require_principal(request), c, building)
-    return redirect(request, f"/staff/c/{c.slug}/codes/{batch}")
-
-
-@get(
-    "/staff/c/{slug:str}/codes/{batch:int}",
-    guards=[manager_required],
-    name="staff_letters",
-    cache_control=CacheControlHeader(no_store=True),  # plaintext codes
-)
-async def letters_page(
-    request: Request[Any, Any, Any],
-    ctx: NamedDependency[Context],
-    slug: FromPath[str],
-    batch: FromPath[int],
-) -> Template:
-    c = _compound(request)
-    view = await service.batch_letters(ctx, c, batch)
-    sheets = []
-    for letter in view.letters:
-        url = absolute_url(ctx.settings, request, f"/activate?code={letter.code}")
-        svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
-        sheets.append(
-            {"letter": letter, "url": url, "qr": Markup(svg)}  # noqa: S704 - segno's SVG of our URL
+    @get("/codes", name="staff_codes")
+    async def codes_page(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+    ) -> Template:
+        c = compound  # the guard's, injected
+        batches = await service.code_batches(c)
+        return render(
+            request,
+            "staff/codes.html",
+            {"compound": c, "errors": {}, "batches": batches, "tz": ctx.settings.timezone},
         )
-    return render(
-        request,
-        "staff/letters.html",
-        {
-            "compound": c,
-            "view": view,
-            "batch": view.batch,
-            "sheets": sheets,
-            "base": absolute_url(ctx.settings, request, "/activate"),
-            "days": ctx.settings.activation_days,
-            "tz": ctx.settings.timezone,
-        },
+
+    @post("/codes", name="staff_codes_generate")
+    async def codes_generate(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+    ) -> Response[Any]:
+        """Post/redirect/get: the new batch is shown at its own stable URL, so reloading the
+        letters never makes (and never cancels) a batch."""
+        c = compound  # the guard's, injected
+        form = await request.form()
+        building = (form.get("building") or "").strip() or None
+        batch, _ = await service.generate_codes(ctx, require_principal(request), c, building)
+        return redirect(
+            request, request.app.route_reverse("staff_letters", slug=c.slug, batch=batch)
+        )
+
+    @get(
+        "/codes/{batch:int}",
+        name="staff_letters",
+        cache_control=CacheControlHeader(no_store=True),  # plaintext codes
     )
+    async def letters_page(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        batch: FromPath[int],
+    ) -> Template:
+        c = compound  # the guard's, injected
+        view = await service.batch_letters(ctx, c, batch)
+        sheets = []
+        for letter in view.letters:
+            url = absolute_url(ctx.settings, request, f"/activate?code={letter.code}")
+            svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+            sheets.append(
+                {"letter": letter, "url": url, "qr": Markup(svg)}  # noqa: S704 - segno's SVG of our URL
+            )
+        return render(
+            request,
+            "staff/letters.html",
+            {
+                "compound": c,
+                "view": view,
+                "batch": view.batch,
+                "sheets": sheets,
+                "base": absolute_url(ctx.settings, request, "/activate"),
+                "days": ctx.settings.activation_days,
+                "tz": ctx.settings.timezone,
+            },
+        )
 
 
-ROUTES = [codes_page, codes_generate, letters_page]
+ROUTES = [Letters]
