@@ -14,6 +14,8 @@ from council.platform.db.baseline import BASELINE
 from council.platform.db.engine import Database
 from council.platform.db.migrate import Migration
 from council.platform.db.migrate import migrate as run_migrations
+from council.platform.events import register_labels
+from council.platform.migrations import MIGRATIONS as PLATFORM_MIGRATIONS
 from council.platform.web.auth import PrincipalLoader
 from council.voting.area import AREA as VOTING
 
@@ -28,7 +30,15 @@ ALL_TABLES: tuple[type[Table], ...] = (
     *(t for a in AREAS for t in a.tables),
     *platform_tables.TABLES,
 )
-MIGRATIONS: tuple[Migration, ...] = (*BASELINE, *(m for a in AREAS for m in a.migrations))
+MIGRATIONS: tuple[Migration, ...] = (
+    *BASELINE,
+    *PLATFORM_MIGRATIONS,
+    *(m for a in AREAS for m in a.migrations),
+)
+
+
+for _area in AREAS:
+    register_labels(_area.event_labels)
 
 
 def principal_loader() -> PrincipalLoader:

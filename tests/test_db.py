@@ -140,3 +140,40 @@ def test_writers_in_several_processes_do_not_hit_database_is_locked(tmp_path):
         return n
 
     assert asyncio.run(count()) == 450
+
+
+def test_the_event_log_is_one_hash_chain_that_shows_an_edit(client, compound, officer):
+    """Grants, roster imports, accounts: one log, each entry committing to the one before."""
+    from council.platform.db.tables import Event
+    from council.platform.events import events_about, verify_log
+
+    entries = client.run(Event.select().order_by(Event.height))
+    assert [e["height"] for e in entries] == list(range(1, len(entries) + 1))
+    assert len(entries) >= 3  # the compound, its roster, the officer's account and role
+    assert client.run(verify_log) == []
+    about = client.run(events_about, f"compound:{compound.id}")
+    assert [e.action for e in about][:2] == ["compound.create", "roster.import"]
+    client.run(
+        Event.update({Event.params: '{"name": "改过的名字"}'}).where(
+            Event.action == "compound.create"
+        )
+    )
+    assert client.run(verify_log)  # the edit shows
+
+
+def test_events_are_told_in_the_readers_language(client, compound, officer):
+    from council.platform.events import describe, events_of
+    from council.platform.web.i18n import current_language
+
+    grant = client.run(events_of, "role.grant")[-1]
+    assert describe(grant) == f"授予账号 {grant.params['account']} 角色：社区/街道工作人员"
+    token = current_language.set("en")
+    try:
+        from council.kernel.roles import ROLE_LABELS, Role
+        from council.platform.web.i18n import gettext
+
+        staff = gettext(ROLE_LABELS[Role.STAFF])
+        assert describe(grant) == f"Granted account {grant.params['account']} the role: {staff}"
+        assert "社区" not in staff
+    finally:
+        current_language.reset(token)

@@ -10,7 +10,7 @@ from council.accounts import service as accounts
 from council.accounts.tables import Account, RoleGrant
 from council.kernel.errors import Forbidden
 from council.kernel.roles import TWO_PERSON_ROLES, Role
-from council.platform.db.tables import AuditEvent
+from council.platform.events import events_of
 
 from .conftest import PASSWORD, html, make_person
 
@@ -161,11 +161,15 @@ def test_account_with_a_refused_role_is_not_created_over_http(client, compound, 
 
 
 def audit_rows(client, action):
-    return client.run(
-        AuditEvent.select(AuditEvent.actor, AuditEvent.compound, AuditEvent.detail).where(
-            AuditEvent.action == action
-        )
-    )
+    """The event log's entries of one action, as (actor, compound, "account:role")."""
+    return [
+        {
+            "actor": e.actor,
+            "compound": e.compound,
+            "detail": f"{e.params['account']}:{e.params['role']}",
+        }
+        for e in client.run(events_of, action)
+    ]
 
 
 def test_every_grant_and_revoke_is_audited(client, compound, officer):

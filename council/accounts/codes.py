@@ -15,7 +15,7 @@ from council.kernel.clock import now
 from council.kernel.errors import N_, Forbidden, NotFound
 from council.kernel.principal import Principal
 from council.platform.context import Context
-from council.platform.events import audit
+from council.platform.events import record
 
 
 @dataclass(frozen=True)
@@ -110,11 +110,13 @@ async def generate_codes(
             )
         for i in range(0, len(records), 500):
             await ActivationCode.insert(*records[i : i + 500])
-        await audit(
-            actor.account_id if actor else None,
-            compound.id,
+        await record(
+            ctx,
             "codes.generate",
-            f"batch={batch} n={len(letters)}",
+            actor=actor.account_id if actor else None,
+            compound=compound.id,
+            subject=f"compound:{compound.id}",
+            params={"batch": batch, "letters": len(letters)},
         )
     return batch, letters
 

@@ -29,7 +29,7 @@ from council.kernel.principal import Principal
 from council.kernel.roles import MANAGERS, Role
 from council.platform.context import Context
 from council.platform.db import is_unique_violation
-from council.platform.events import audit
+from council.platform.events import record
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I/L lookalikes, no B/8, S/5, Z/2
 CODE_LENGTH = 8
@@ -103,12 +103,23 @@ async def create_account(
                 )
             ).returning(Account.id)
             account_id = int(row[0]["id"])
-            await audit(actor, None, "account.create", phone)
+            await record(
+                ctx,
+                "account.create",
+                actor=actor,
+                subject=f"account:{account_id}",
+                params={"account": account_id},
+            )
             if grant is not None:
                 granter, compound_id, role = grant
                 await _grant(account_id, compound_id, role, granter.account_id)
-                await audit(
-                    granter.account_id, compound_id, "role.grant", f"{account_id}:{role.value}"
+                await record(
+                    ctx,
+                    "role.grant",
+                    actor=granter.account_id,
+                    compound=compound_id,
+                    subject=f"account:{account_id}",
+                    params={"account": account_id, "role": role.value},
                 )
     except Exception as e:
         if is_unique_violation(e):
@@ -183,7 +194,7 @@ async def change_password(
             {Account.password_hash: hashed, Account.password_set_by: account_id}
         ).where(Account.id == account_id)
         await Session.delete().where(Session.account == account_id)
-        await audit(account_id, None, "account.password", "")
+        await record(ctx, "account.password", actor=account_id, subject=f"account:{account_id}")
 
 
 async def _redeem(ctx: Context, rec: dict[str, Any], account_id: int) -> bool:
@@ -208,7 +219,14 @@ async def _redeem(ctx: Context, rec: dict[str, Any], account_id: int) -> bool:
     ):
         await AccountOwner.insert(AccountOwner(account=account_id, owner=rec["owner"]))
     await _grant(account_id, rec["compound"], Role.OWNER, None)
-    await audit(account_id, rec["compound"], "account.activate", f"unit={rec['unit']}")
+    await record(
+        ctx,
+        "account.activate",
+        actor=account_id,
+        compound=rec["compound"],
+        subject=f"account:{account_id}",
+        params={"unit": rec["unit"]},
+    )
     return True
 
 
@@ -315,7 +333,14 @@ async def grant_role(
         raise NotFound(N_("找不到这个账号"))
     async with ctx.db.write():
         if await _grant(account_id, compound_id, role, actor.account_id):
-            await audit(actor.account_id, compound_id, "role.grant", f"{account_id}:{role.value}")
+            await record(
+                ctx,
+                "role.grant",
+                actor=actor.account_id,
+                compound=compound_id,
+                subject=f"account:{account_id}",
+                params={"account": account_id, "role": role.value},
+            )
 
 
 async def revoke_role(
@@ -338,7 +363,14 @@ async def revoke_role(
             .returning(RoleGrant.id)
         )
         if gone:
-            await audit(actor.account_id, compound_id, "role.revoke", f"{account_id}:{role.value}")
+            await record(
+                ctx,
+                "role.revoke",
+                actor=actor.account_id,
+                compound=compound_id,
+                subject=f"account:{account_id}",
+                params={"account": account_id, "role": role.value},
+            )
 
 
 # The area's service API also offers these, kept in their own modules:

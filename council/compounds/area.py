@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from council.compounds import tables, web
+from council.kernel.errors import N_
 from council.platform.area import Area
 
 AREA = Area(
@@ -10,4 +11,8 @@ AREA = Area(
     routes=web.ROUTES,
     tables=tables.TABLES,
     templates=Path(__file__).parent / "templates",
+    event_labels={
+        "compound.create": N_("创建小区：%(name)s"),
+        "roster.import": N_("导入第 %(version)s 版名册（%(units)s 套房屋）"),
+    },
 )

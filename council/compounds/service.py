@@ -25,7 +25,7 @@ from council.kernel.phones import normalize_phone
 from council.kernel.principal import Principal
 from council.platform.context import Context
 from council.platform.db import is_unique_violation
-from council.platform.events import audit
+from council.platform.events import record
 from council.platform.web.i18n import gettext
 from council.votes import build_scope
 from council.votes.csvformat import CsvFormatError, RowError, parse_roster
@@ -68,7 +68,14 @@ async def create_compound(
             row = await Compound.insert(
                 Compound(slug=slug, name=name, district=district[:100], created_at=now())
             ).returning(Compound.id)
-            await audit(actor.account_id if actor else None, row[0]["id"], "compound.create", name)
+            await record(
+                ctx,
+                "compound.create",
+                actor=actor.account_id if actor else None,
+                compound=row[0]["id"],
+                subject=f"compound:{row[0]['id']}",
+                params={"name": name},
+            )
     except Exception as e:
         if is_unique_violation(e):
             raise Conflict(N_("这个网址名已被使用"), field="slug") from None
@@ -271,11 +278,13 @@ async def import_roster(
         retired = [u["id"] for u in existing.values() if u["id"] not in seen and u["active"]]
         if retired:
             await Unit.update({Unit.active: False}).where(Unit.id.is_in(retired))
-        await audit(
-            actor.account_id if actor else None,
-            compound.id,
+        await record(
+            ctx,
             "roster.import",
-            f"v{number} {filename} units={len(rows)}",
+            actor=actor.account_id if actor else None,
+            compound=compound.id,
+            subject=f"compound:{compound.id}",
+            params={"version": number, "file": filename, "units": len(rows)},
         )
     return ImportResult(
         number, len(rows), len(scope.persons), scope.area_total, added, updated, len(retired)

@@ -4,8 +4,8 @@ adds its routes. The registry (council/areas.py) lists the areas; nothing else n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ class Area(InitPluginProtocol):
     migrations: Sequence[Migration] = ()
     templates: Path | None = None  # a folder of Jinja templates, named as the area's pages use
     principal_loader: PrincipalLoader | None = None
+    event_labels: Mapping[str, str] = field(default_factory=dict)  # action -> its sentence (N_)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(self.routes)

@@ -1,4 +1,5 @@
-"""The platform's own tables: the migration bookkeeping and the audit log."""
+"""The platform's own tables: the migration bookkeeping and the event log (who did what,
+when), hash-chained; `audit_event` keeps the entries written before the log existed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,21 @@ class AuditEvent(Table, tablename="audit_event"):
     detail = Text(default="")
 
 
+class Event(Table, tablename="event"):
+    """One entry of the event log; each commits to the one before it (council.votes.chain)."""
+
+    id = Serial(primary_key=True)
+    height = Integer()  # position in the log, from 1; unique index
+    at = Timestamptz()
+    actor = Integer(null=True, default=None)  # the account; none for the clock or the shell
+    compound = Integer(null=True, default=None)
+    subject = Varchar(length=60, default="")  # what it is about, e.g. "vote:12"
+    action = Varchar(length=50)
+    params = Text(default="{}")  # JSON object of strings: fills the action's sentence
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)
+
+
 class SchemaMigration(Table, tablename="schema_migration"):
     """Which migrations have run; created by the migration runner itself."""
 
@@ -25,5 +41,6 @@ class SchemaMigration(Table, tablename="schema_migration"):
 
 TABLES: tuple[type[Table], ...] = (
     AuditEvent,
+    Event,
     SchemaMigration,
 )
