@@ -19,6 +19,7 @@ from council.platform.web.auth import (
     login_required,
     principal_of,
     require_principal,
+    session_token_of,
 )
 from council.platform.web.public import PUBLIC, safe_next
 from council.platform.web.render import form_errors, render
@@ -85,7 +86,7 @@ async def login(
 
 @post("/logout", guards=[login_required], name="logout")
 async def logout(request: Request[Any, Any, Any], ctx: NamedDependency[Context]) -> Redirect:
-    token = request.scope["state"].get("session_token", "")
+    token = session_token_of(request)
     if token:
         await service.end_session(ctx, token)
     r = Redirect(path="/", status_code=303)

@@ -144,6 +144,12 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return p
 
 
+def session_token_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The valid session's token of this request ("" without one), as the middleware found it."""
+    token: str = connection.scope.get("state", {}).get("session_token", "")
+    return token
+
+
 def require_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     p = principal_of(connection)
     if p is None:
