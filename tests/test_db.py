@@ -28,6 +28,108 @@ def test_migrated_schema_matches_the_piccolo_tables(client, ctx):
         assert client.run(_columns, ctx, table._meta.tablename) == expected, table
 
 
+# the column type each Piccolo column needs, as each database reports it
+SQL_TYPES = {
+    "Serial": ("INTEGER", "integer"),
+    "Integer": ("INTEGER", "integer"),
+    "ForeignKey": ("INTEGER", "integer"),
+    "Text": ("TEXT", "text"),
+    "Boolean": ("BOOLEAN", "boolean"),
+    "Timestamptz": ("TIMESTAMPTZ", "timestamp with time zone"),
+}
+
+
+async def _types(ctx, table: str) -> dict[str, tuple[str, bool]]:
+    """Column -> (type, nullable) as the database has it."""
+    if ctx.db.is_sqlite:
+        rows = await ctx.db.engine._run_in_new_connection(f'PRAGMA table_info("{table}")')
+        return {r["name"]: (r["type"], not r["notnull"] and not r["pk"]) for r in rows}
+    rows = await Compound.raw(
+        "SELECT column_name, data_type, character_maximum_length AS n, is_nullable "
+        "FROM information_schema.columns WHERE table_name = {}",
+        table,
+    )
+    return {
+        r["column_name"]: (
+            f"character varying({r['n']})"
+            if r["data_type"] == "character varying"
+            else r["data_type"],
+            r["is_nullable"] == "YES",
+        )
+        for r in rows
+    }
+
+
+def test_column_types_and_nullability_match_the_piccolo_tables(client, ctx):
+    lite = ctx.db.is_sqlite
+    for table in ALL_TABLES:
+        found = client.run(_types, ctx, table._meta.tablename)
+        for column in table._meta.columns:
+            kind = type(column).__name__
+            if kind == "Varchar":
+                want = (
+                    f"VARCHAR({column.length})" if lite else f"character varying({column.length})"
+                )
+            else:
+                want = SQL_TYPES[kind][0 if lite else 1]
+            name = column._meta.db_column_name
+            nullable = bool(column._meta.null) and not column._meta.primary_key
+            assert found[name] == (want, nullable), (table._meta.tablename, name, found[name])
+
+
+def _sqlite_indexes(path) -> dict[str, tuple[str, bool, tuple[str, ...], bool]]:
+    import re
+    import sqlite3
+
+    out = {}
+    with sqlite3.connect(path) as conn:
+        for name, table, sql in conn.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ):
+            cols = re.search(r"\(([^)]*)\)", sql).group(1)
+            columns = tuple(c.strip().strip('"') for c in cols.split(","))
+            out[name] = (table, "UNIQUE" in sql.upper(), columns, " WHERE " in sql.upper())
+    return out
+
+
+async def _pg_indexes(url) -> dict[str, tuple[str, bool, tuple[str, ...], bool]]:
+    import re
+
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+        )
+    finally:
+        await conn.close()
+    out = {}
+    for r in rows:
+        if r["indexname"].endswith("_pkey") or r["indexname"].startswith("schema_migration"):
+            continue
+        cols = re.search(r"\(([^)]*)\)", r["indexdef"]).group(1)
+        columns = tuple(c.strip().strip('"') for c in cols.split(","))
+        out[r["indexname"]] = (
+            r["tablename"],
+            "UNIQUE" in r["indexdef"].upper(),
+            columns,
+            " WHERE " in r["indexdef"].upper(),
+        )
+    return out
+
+
+def test_both_databases_have_the_same_indexes(sqlite_template, pg_database):
+    """The migrations create the same indexes (table, columns, uniqueness, partial) on SQLite
+    and PostgreSQL."""
+    import asyncio
+
+    lite = {k: v for k, v in _sqlite_indexes(sqlite_template).items() if v[0] != "schema_migration"}
+    pg = asyncio.run(_pg_indexes(pg_database))
+    assert lite == pg
+    assert len(lite) > 30
+
+
 def test_migrate_is_idempotent(client, ctx):
     from council.areas import migrate
 
