@@ -14,6 +14,7 @@ from council.compounds.service import compound_stats, get_compound, list_compoun
 from council.platform.context import Context
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import render
+from council.votes.lifecycle import VoteState
 from council.voting.service import compound_votes
 
 
@@ -30,7 +31,9 @@ async def compound_page(
     welcome: FromQuery[int | None] = None,
 ) -> Template:
     compound = await get_compound(slug)
-    votes = [v for v in await compound_votes(compound.id, ctx.clock()) if v["state"] != "draft"]
+    votes = [
+        v for v in await compound_votes(compound.id, ctx.clock()) if v.state is not VoteState.DRAFT
+    ]
     return render(
         request,
         "compound.html",

@@ -14,34 +14,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from dataclasses import dataclass, replace
-from typing import Any
 
 from council.platform.context import Context
-from council.votes import Choice
-from council.votes.chain import link, receipt_code
 from council.votes.lifecycle import VoteState, may_cast
-from council.voting.tables import Ballot, ChainEntry, Vote
+from council.voting import sql
+from council.voting.chain_store import NewBallot, Receipt, append_ballots
+from council.voting.tables import Ballot
+from council.voting.votes import AlreadyVoted, Blocked, VoteRef, facts_light
 
 MAX_BATCH = 64
-VOTED_SQL = (
-    "SELECT scope, person FROM ballot WHERE vote = {{}} AND status = 'effective' "
-    "AND person IN ({marks})"
-)
 
 
 @dataclass(eq=False)
 class PendingCast:
-    vote: Any  # service.VoteRef
-    scope: int
-    person: str
-    unit_id: int | None
-    label: str
-    choice: Choice
-    channel: str
-    cast_by: int
-    future: asyncio.Future[Any]
+    vote: VoteRef
+    ballot: NewBallot
+    future: asyncio.Future[Receipt]
+
+
+Outcome = Receipt | Exception
 
 
 class CastQueue:
@@ -59,7 +51,7 @@ class CastQueue:
             self.task = loop.create_task(self._run(self.queue))
         return self.queue
 
-    async def submit(self, cast: PendingCast) -> Any:
+    async def submit(self, cast: PendingCast) -> Receipt:
         self._ensure().put_nowait(cast)
         # shielded: a client that goes away does not cancel a ballot already being written
         return await asyncio.shield(cast.future)
@@ -98,79 +90,31 @@ class CastQueue:
                     else:
                         c.future.set_result(outcome)
 
-    async def _commit(self, items: list[PendingCast]) -> dict[PendingCast, Any]:
-        from council.voting import service  # the service module imports this one
-
+    async def _commit(self, items: list[PendingCast]) -> dict[PendingCast, Outcome]:
         ctx, vote = self.ctx, items[0].vote
-        out: dict[PendingCast, Any] = {}
+        out: dict[PendingCast, Outcome] = {}
         async with ctx.db.write():
-            sql = service.HEAD_SQL if ctx.db.is_sqlite else service.HEAD_SQL_LOCKED
-            head = (await Vote.raw(sql, vote.id))[0]
-            facts = service._facts_light(ctx, vote)
-            stop = may_cast(
-                replace(facts, state=VoteState(head["state"]), closes_at=head["closes_at"])
+            head = await sql.lock_head(ctx, vote.id)
+            facts = replace(
+                facts_light(ctx, vote), state=VoteState(head.state), closes_at=head.closes_at
             )
+            stop = may_cast(facts)
             if stop:
-                return {c: service.Blocked(stop) for c in items}
-            persons = sorted({c.person for c in items})
-            marks = ", ".join("{}" for _ in persons)
-            sql = VOTED_SQL.format(marks=marks)  # only "{}" placeholders are joined in
-            done = {(r["scope"], r["person"]) for r in await Ballot.raw(sql, vote.id, *persons)}
-            prev, height = head["chain_head"] or "0" * 64, head["chain_height"]
-            entries, ballots = [], []
-            latest: dict[tuple[int, str], Ballot] = {}  # this batch's ballot of each person
+                return {c: Blocked(stop) for c in items}
+            done = await sql.voted(vote.id, sorted({c.ballot.person for c in items}))
+            accepted: list[PendingCast] = []
+            last: dict[tuple[int, str], int] = {}  # this batch's ballot of each person
             replaced: set[tuple[int, str]] = set()  # persons whose stored ballot is superseded
-            at = ctx.clock()
-            names = {s.compound_id: s.name for s in vote.scopes}
             for c in items:
-                key = (c.scope, c.person)
-                if key in done or key in latest:
+                key = (c.ballot.scope, c.ballot.person)
+                if key in done or key in last:
                     if not vote.rules.allow_change:  # the first ballot stands
-                        out[c] = service.AlreadyVoted()
+                        out[c] = AlreadyVoted()
                         continue
-                    if key in latest:  # an earlier ballot of this same batch
-                        latest[key].status = "superseded"
-                    else:
+                    if key not in last:
                         replaced.add(key)
-                record = {
-                    "vote": vote.id,
-                    "scope": names[c.scope],
-                    "person": c.person,
-                    "unit": c.label,
-                    "choice": c.choice.value,
-                    "channel": c.channel,
-                    "at": at.isoformat(),
-                }
-                height += 1
-                entry_hash = link(height, prev, record)
-                entries.append(
-                    ChainEntry(
-                        vote=vote.id,
-                        height=height,
-                        prev_hash=prev,
-                        record=json.dumps(record, sort_keys=True, ensure_ascii=False),
-                        hash=entry_hash,
-                    )
-                )
-                prev = entry_hash
-                code = receipt_code(entry_hash)
-                ballots.append(
-                    Ballot(
-                        vote=vote.id,
-                        scope=c.scope,
-                        person=c.person,
-                        unit=c.unit_id,
-                        choice=c.choice.value,
-                        channel=c.channel,
-                        status="effective",
-                        cast_by=c.cast_by,
-                        receipt=code,
-                        height=height,
-                        created_at=at,
-                    )
-                )
-                latest[key] = ballots[-1]
-                out[c] = service.Receipt(code, height, entry_hash)
+                last[key] = len(accepted)
+                accepted.append(c)
             for scope, person in sorted(replaced):  # before the new one, for the unique index
                 await Ballot.update({Ballot.status: "superseded"}).where(
                     (Ballot.vote == vote.id)
@@ -178,13 +122,10 @@ class CastQueue:
                     & (Ballot.person == person)
                     & (Ballot.status == "effective")
                 )
-            if entries:
-                await ChainEntry.insert(*entries)
-                await Ballot.insert(*ballots)
-                await Vote.raw(
-                    "UPDATE vote SET chain_head = {}, chain_height = {} WHERE id = {}",
-                    prev,
-                    height,
-                    vote.id,
-                )
+            ballots = [
+                replace(c.ballot, superseded=last[(c.ballot.scope, c.ballot.person)] != i)
+                for i, c in enumerate(accepted)
+            ]
+            receipts = await append_ballots(ctx, vote, head, ballots)
+            out.update(zip(accepted, receipts, strict=True))
         return out

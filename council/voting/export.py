@@ -15,7 +15,7 @@ from typing import Any
 from council.platform.context import Context
 from council.platform.web.i18n import gettext
 from council.votes import Ballot as CoreBallot
-from council.votes import Choice, Item, UnitKey, build_scope, split_by_compound, tally_joint
+from council.votes import Item, UnitKey, build_scope, split_by_compound, tally_joint
 from council.votes.chain import Entry, verify_chain
 from council.votes.csvformat import (
     CsvFormatError,
@@ -37,11 +37,9 @@ async def export_files(vote_id: int) -> dict[str, str]:
     units = await voting.frozen_units(vote)
     roster = [u for s in vote.scopes for _, u, _ in units[s.compound_id]]
     ballots = [
-        CoreBallot(
-            UnitKey(b["scope.name"], b["unit.building.name"], b["unit.number"]), Choice(b["choice"])
-        )
+        CoreBallot(UnitKey(b.scope_name, b.building, b.unit_number), b.choice)
         for b in res.ballots
-        if b["unit"] is not None
+        if b.building is not None and b.unit_number is not None
     ]
     meta: dict[str, Any] = {
         "vote": vote.id,
@@ -121,8 +119,8 @@ def verify_export(directory: Path) -> tuple[list[str], dict[str, Any] | None]:
         )
     # effective ballots according to the chain: a later record of the same person replaces
     from_chain: dict[tuple[str, str], tuple[str, str]] = {}
-    for e in entries:
-        r = e.record
+    for entry in entries:
+        r = entry.record
         from_chain[(str(r["scope"]), str(r["person"]))] = (str(r["unit"]), str(r["choice"]))
     try:
         units = [r.unit for r in parse_roster(roster_bytes, "roster.csv")]

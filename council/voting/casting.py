@@ -1,0 +1,184 @@
+"""Casting: whom an account may cast for (the notice page) and an owner's or proxy's ballot on
+their phone, written by the group commit (council.voting.castqueue)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from council.accounts.service import Principal
+from council.accounts.tables import RoleGrant
+from council.kernel.errors import N_, Forbidden
+from council.platform.context import Context
+from council.platform.db import is_unique_violation
+from council.votes import Choice
+from council.voting import sql
+from council.voting.castqueue import CastQueue, PendingCast
+from council.voting.chain_store import NewBallot, Receipt
+from council.voting.rosters import vote_roster
+from council.voting.tables import Ballot
+from council.voting.votes import DEVELOPER, AlreadyVoted, VoteRef, get_vote
+
+
+@dataclass(frozen=True)
+class Castable:
+    """A person the account may cast for in a vote, and whether that is done."""
+
+    scope: int
+    scope_name: str
+    person: str
+    units: tuple[tuple[str, str], ...]  # (building, unit) of the person's units
+    via_proxy: bool
+    ballot_receipt: str  # "" while not yet cast
+    delegated: bool  # the owner gave a proxy to someone else: they cannot cast themselves
+    ballot_choice: str = ""  # the person's own choice, shown to them alone
+
+
+async def _castable_poll(vote: VoteRef, account_id: int) -> list[Castable]:
+    """A poll: one voice per account with a role in the compound."""
+    roles = await RoleGrant.exists().where(
+        (RoleGrant.account == account_id) & (RoleGrant.compound == vote.compound_id)
+    )
+    if not roles:
+        return []
+    mine_poll = (
+        await Ballot.select(Ballot.receipt, Ballot.choice)
+        .where(
+            (Ballot.vote == vote.id)
+            & (Ballot.person == f"acct:{account_id}")
+            & (Ballot.status == "effective")
+        )
+        .first()
+    )
+    home = next(s for s in vote.scopes if s.compound_id == vote.compound_id)
+    return [
+        Castable(
+            home.compound_id,
+            home.name,
+            f"acct:{account_id}",
+            (),
+            False,
+            mine_poll["receipt"] if mine_poll else "",
+            False,
+            mine_poll["choice"] if mine_poll else "",
+        )
+    ]
+
+
+async def castable(vote: VoteRef, account_id: int, ctx: Context | None = None) -> list[Castable]:
+    """Persons of the frozen roster this account may vote for: its own (any co-owner may cast
+    the person's one ballot) and those it holds a written proxy for."""
+    if not vote.binding:
+        return await _castable_poll(vote, account_id)
+    roster = await vote_roster(vote, ctx)
+    mine: set[tuple[int, str]] = set()
+    held: set[tuple[int, str]] = set()
+    for r in await sql.mine(account_id, vote.id):
+        if r["kind"] == "held":
+            held.add((r["scope"], r["k"]))
+        else:
+            for pk in roster.persons_of_ident.get((r["scope"], r["k"]), []):
+                mine.add((r["scope"], pk))
+    keys = mine | held
+    if not keys:
+        return []
+    given: set[tuple[int, str]] = set()
+    voted: dict[tuple[int, str], tuple[str, str]] = {}
+    persons, scope_ids = sorted({pk for _, pk in keys}), sorted({cid for cid, _ in keys})
+    for r in await sql.cast_state(vote.id, scope_ids, persons):
+        if r["kind"] == "given":
+            given.add((r["scope"], r["person"]))
+        else:
+            voted[(r["scope"], r["person"])] = (r["receipt"], r["choice"])
+    out: list[Castable] = []
+    for s in vote.scopes:
+        for cid, pk in sorted(k for k in keys if k[0] == s.compound_id):
+            own, proxy = (cid, pk) in mine, (cid, pk) in held
+            receipt, choice = voted.get((cid, pk), ("", ""))
+            out.append(
+                Castable(
+                    cid,
+                    s.name,
+                    pk,
+                    tuple(sorted(roster.units_of_person.get((cid, pk), []))),
+                    proxy,
+                    receipt,
+                    own and not proxy and (cid, pk) in given,
+                    choice,
+                )
+            )
+    return out
+
+
+async def _castable_one(
+    vote: VoteRef, account_id: int, scope: int, person: str
+) -> tuple[Castable, int | None, str] | None:
+    """Whether the account may cast for this one person, with the unit a ballot names; a few
+    indexed lookups, never a scan of the roster (this is on every cast's path)."""
+    ref = next((s for s in vote.scopes if s.compound_id == scope), None)
+    if ref is None:
+        return None
+    if not vote.binding:
+        if person != f"acct:{account_id}" or scope != vote.compound_id:
+            return None
+        if not await RoleGrant.exists().where(
+            (RoleGrant.account == account_id) & (RoleGrant.compound == scope)
+        ):
+            return None
+        return Castable(scope, ref.name, person, (), False, "", False), None, ""
+    if ref.roster_version is None or person == DEVELOPER:
+        return None
+    entry = await sql.roster_unit(ref.roster_version, person)
+    if entry is None:
+        return None
+    idents = await sql.idents(account_id, scope)
+    holder = await sql.proxy_holder(vote.id, scope, person)
+    own = bool(set(person.split(";")) & idents)
+    via_proxy = holder == account_id
+    if not (own or via_proxy):
+        return None
+    label = f"{entry['building']}/{entry['number']}"
+    c = Castable(
+        scope,
+        ref.name,
+        person,
+        ((entry["building"], entry["number"]),),
+        via_proxy,
+        "",
+        own and not via_proxy and holder is not None,
+    )
+    return c, entry["unit"], label
+
+
+async def cast_ballot(
+    ctx: Context,
+    actor: Principal,
+    vote_id: int,
+    scope: int,
+    person: str,
+    choice: Choice,
+    vote: VoteRef | None = None,
+) -> Receipt:
+    """An owner (any co-owner) or their proxy casts the person's one ballot on their phone.
+    The receipt exists only once the transaction has committed."""
+    vote = vote if vote is not None and vote.id == vote_id else await get_vote(vote_id)
+    found = await _castable_one(vote, actor.account_id, scope, person)
+    if found is None:
+        raise Forbidden(N_("您不能为这位业主投票"))
+    c, unit_id, label = found
+    if c.delegated:
+        raise Forbidden(N_("您已书面委托他人代为投票，不能再自己投票"))
+    # group commit: the same checks, one locked transaction for each burst of casts
+    queue = ctx.cast_queue
+    if queue is None:
+        queue = ctx.cast_queue = CastQueue(ctx)
+    channel = "proxy" if c.via_proxy else "online"
+    ballot = NewBallot(scope, person, unit_id, label, choice, channel, actor.account_id)
+    pending = PendingCast(vote, ballot, asyncio.get_running_loop().create_future())
+    try:
+        receipt: Receipt = await queue.submit(pending)
+    except Exception as e:
+        if is_unique_violation(e):
+            raise AlreadyVoted() from None
+        raise
+    return receipt

@@ -1,0 +1,159 @@
+"""The raw SQL of the hot path, in one place: what runs on every cast and every view of a live
+vote's notice or result. Plain SQL because Piccolo's query builder costs more than these queries;
+every statement takes only "{}" placeholders (values are never joined into the text), and the
+lookups lead with (vote, scope, person) so they use the unique indexes, never a scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from council.platform.context import Context
+from council.voting.tables import Ballot, Vote
+
+VOTE_SQL = (
+    "SELECT v.*, c.slug AS compound_slug FROM vote v JOIN compound c ON c.id = v.compound "
+    "WHERE v.id = {}"
+)
+SCOPES_SQL = (
+    "SELECT s.compound, c.name, s.roster_version FROM vote_scope s "
+    "JOIN compound c ON c.id = s.compound WHERE s.vote = {} ORDER BY s.id"
+)
+COMPOUND_VOTES_SQL = (
+    "SELECT id, title, kind, state, opens_at, closes_at, rules FROM vote "
+    "WHERE compound = {} OR id IN (SELECT vote FROM vote_scope WHERE compound = {}) "
+    "ORDER BY id DESC"
+)
+MOVE_STATE_SQL = "UPDATE vote SET state = {} WHERE id = {} AND state = {} RETURNING id"
+
+HEAD_SQL = "SELECT state, closes_at, chain_head, chain_height FROM vote WHERE id = {}"
+HEAD_SQL_LOCKED = HEAD_SQL + " FOR UPDATE"
+SET_HEAD_SQL = "UPDATE vote SET chain_head = {}, chain_height = {} WHERE id = {}"
+VOTED_SQL = (
+    "SELECT scope, person FROM ballot WHERE vote = {{}} AND status = 'effective' "
+    "AND person IN ({marks})"
+)
+NEW_BALLOTS_SQL = (
+    "SELECT scope, person, choice FROM ballot WHERE vote = {} AND height > {} AND height <= {} "
+    "ORDER BY height"
+)
+POLL_COUNTS_SQL = (
+    "SELECT choice, COUNT(*) AS n FROM ballot WHERE vote = {} AND status = 'effective' "
+    "GROUP BY choice"
+)
+
+# The persons an account may cast for, in two round trips (this runs on every notice view):
+# its own owner identities and the proxies it holds; then who gave a proxy and who has voted.
+MINE_SQL = (
+    "SELECT o.compound AS scope, o.ident AS k, 'own' AS kind FROM account_owner a "
+    "JOIN owner o ON o.id = a.owner WHERE a.account = {} "
+    "UNION ALL SELECT scope, principal, 'held' FROM proxy WHERE vote = {} AND proxy_account = {}"
+)
+STATE_SQL = (  # (vote, scope, person) lead both unique indexes: no scan of the vote's ballots
+    "SELECT 'given' AS kind, scope, principal AS person, '' AS receipt, '' AS choice "
+    "FROM proxy WHERE vote = {{}} AND scope IN ({scopes}) AND principal IN ({marks}) "
+    "UNION ALL SELECT 'voted', scope, person, receipt, choice FROM ballot "
+    "WHERE vote = {{}} AND status = 'effective' AND scope IN ({scopes}) AND person IN ({marks})"
+)
+# whether one account may cast for one person (every cast): the person's first unit, the
+# account's owner identities in that compound, and who holds the person's proxy
+ROSTER_UNIT_SQL = (
+    "SELECT e.unit, b.name AS building, u.number FROM roster_entry e "
+    "JOIN unit u ON u.id = e.unit JOIN building b ON b.id = u.building "
+    "WHERE e.version = {} AND e.owners = {} AND e.developer_unsold = {} "
+    "ORDER BY e.id LIMIT 1"
+)
+IDENTS_SQL = (
+    "SELECT o.ident FROM account_owner a JOIN owner o ON o.id = a.owner "
+    "WHERE a.account = {} AND o.compound = {}"
+)
+PROXY_OF_SQL = "SELECT proxy_account FROM proxy WHERE vote = {} AND scope = {} AND principal = {}"
+
+
+def _marks(n: int) -> str:
+    return ", ".join("{}" for _ in range(n))
+
+
+async def vote_row(vote_id: int) -> dict[str, Any] | None:
+    rows = await Vote.raw(VOTE_SQL, vote_id)
+    return rows[0] if rows else None
+
+
+async def vote_scopes(vote_id: int) -> list[dict[str, Any]]:
+    return await Vote.raw(SCOPES_SQL, vote_id)
+
+
+async def compound_vote_rows(compound_id: int) -> list[dict[str, Any]]:
+    return await Vote.raw(COMPOUND_VOTES_SQL, compound_id, compound_id)
+
+
+async def move_state(vote_id: int, old: str, new: str) -> bool:
+    """A conditional state change: true only for the one writer that made it."""
+    return bool(await Vote.raw(MOVE_STATE_SQL, new, vote_id, old))
+
+
+@dataclass(frozen=True)
+class Head:
+    """A vote's state and the end of its chain, read under the vote's write lock."""
+
+    state: str
+    closes_at: dt.datetime | None
+    chain_head: str
+    chain_height: int
+
+
+async def lock_head(ctx: Context, vote_id: int) -> Head:
+    """Inside a write transaction: serialise appends to one vote's chain and read its head.
+    SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL takes the vote's row."""
+    row = (await Vote.raw(HEAD_SQL if ctx.db.is_sqlite else HEAD_SQL_LOCKED, vote_id))[0]
+    return Head(row["state"], row["closes_at"], row["chain_head"], int(row["chain_height"]))
+
+
+async def set_head(vote_id: int, chain_head: str, chain_height: int) -> None:
+    await Vote.raw(SET_HEAD_SQL, chain_head, chain_height, vote_id)
+
+
+async def voted(vote_id: int, persons: list[str]) -> set[tuple[int, str]]:
+    """(scope, person) of these persons that have an effective ballot."""
+    sql = VOTED_SQL.format(marks=_marks(len(persons)))
+    return {(r["scope"], r["person"]) for r in await Ballot.raw(sql, vote_id, *persons)}
+
+
+async def new_ballots(vote_id: int, above: int, upto: int) -> list[dict[str, Any]]:
+    return await Ballot.raw(NEW_BALLOTS_SQL, vote_id, above, upto)
+
+
+async def poll_counts(vote_id: int) -> dict[str, int]:
+    return {r["choice"]: int(r["n"]) for r in await Ballot.raw(POLL_COUNTS_SQL, vote_id)}
+
+
+async def mine(account_id: int, vote_id: int) -> list[dict[str, Any]]:
+    """Rows (scope, k, kind): the account's owner identities ('own') and proxies ('held')."""
+    return await Ballot.raw(MINE_SQL, account_id, vote_id, account_id)
+
+
+async def cast_state(
+    vote_id: int, scope_ids: list[int], persons: list[str]
+) -> list[dict[str, Any]]:
+    """Rows (kind, scope, person, receipt, choice): proxies given ('given') and effective
+    ballots ('voted') of these persons."""
+    sql = STATE_SQL.format(marks=_marks(len(persons)), scopes=_marks(len(scope_ids)))
+    args = [vote_id, *scope_ids, *persons]
+    return await Ballot.raw(sql, *args, *args)
+
+
+async def roster_unit(roster_version: int, person: str) -> dict[str, Any] | None:
+    """The first unit (unit, building, number) of an owner person in a frozen roster."""
+    rows = await Ballot.raw(ROSTER_UNIT_SQL, roster_version, person, False)
+    return rows[0] if rows else None
+
+
+async def idents(account_id: int, compound_id: int) -> set[str]:
+    return {r["ident"] for r in await Ballot.raw(IDENTS_SQL, account_id, compound_id)}
+
+
+async def proxy_holder(vote_id: int, scope: int, person: str) -> int | None:
+    """The account holding the person's proxy in this vote, if one was recorded."""
+    rows = await Ballot.raw(PROXY_OF_SQL, vote_id, scope, person)
+    return int(rows[0]["proxy_account"]) if rows else None
