@@ -64,14 +64,29 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last: they are the slowest and need the other layers to work. They share one
-    live server, so under xdist they are one group (`--dist loadgroup`) run by one worker; the
-    scheduler hands out the largest group first, so that worker starts on them at once while the
-    others take the rest."""
-    for item in items:
-        if "tests/browser/" in str(item.path):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    """Browser tests last: they are the slowest and need the other layers to work. (Under xdist
+    the scheduler below hands them out first instead, to one worker, so they overlap the rest.)"""
     items.sort(key=lambda item: "tests/browser/" in str(item.path))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `-n N --dist loadgroup` (the default in pyproject.toml): every browser test in one
+    worker, since they share one demo database and live server and build on each other's state;
+    every other test on its own. Done here because xdist's `xdist_group` mark is silently ignored
+    with pytest 9.2 (pytest-xdist#1386: the group rides on the node id, which can no longer be
+    changed). The largest unit is handed out first, so one worker starts on the browser tests at
+    once and the others take the rest."""
+    if config.getvalue("dist") != "loadgroup":
+        return None  # an explicit --dist: xdist's own scheduler
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
 
 
 # --- databases -----------------------------------------------------------------------------
