@@ -1,13 +1,13 @@
 """Group commit for phone ballots.
 
 Every phone ballot is written here. Casts that arrive together share one transaction: one lock,
-one head read, one check of who has already voted, one multi-row insert of chain entries and of
-ballots, one commit. Each caller waits for its own future, which resolves only after that commit
-(a receipt is never shown for a ballot that is not durable). Ballots are still appended to the
-chain one by one, in order, and the partial unique index still guards one effective ballot per
-person. Where the rules let a ballot be changed before close, a later ballot supersedes the
-earlier one (both stay in the chain; the last one of a person counts, as `council verify`
-recounts it).
+one head read, one check of who has already voted, one append of all their ballots to the chain
+(council.voting.chain_store, the same append a confirmed paper ballot takes), one commit. Each
+caller waits for its own future, which resolves only after that commit (a receipt is never shown
+for a ballot that is not durable). Ballots are still appended to the chain one by one, in order,
+and the partial unique index still guards one effective ballot per person. Where the rules let a
+ballot be changed before close, a later ballot supersedes the earlier one (both stay in the
+chain; the last one of a person counts, as `council verify` recounts it).
 """
 
 from __future__ import annotations
