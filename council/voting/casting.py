@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from council.accounts.service import Principal
 from council.accounts.tables import RoleGrant
 from council.kernel.errors import N_, Forbidden
+from council.kernel.principal import Principal
 from council.platform.context import Context
 from council.platform.db import is_unique_violation
 from council.votes import Choice

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from council.accounts.service import Principal
 from council.kernel.errors import N_, Forbidden, Invalid
+from council.kernel.principal import Principal
 from council.platform.context import Context
 from council.votes.lifecycle import VoteKind, VoteState
 from council.voting import events

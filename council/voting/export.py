@@ -8,11 +8,9 @@ ballots.csv, and recounts the tally with council.votes."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from council.platform.context import Context
 from council.platform.web.i18n import gettext
 from council.votes import Ballot as CoreBallot
 from council.votes import Item, UnitKey, build_scope, split_by_compound, tally_joint
@@ -77,16 +75,6 @@ async def write_export(vote_id: int, directory: Path) -> list[Path]:
         path.write_text(content, encoding="utf-8")
         out.append(path)
     return out
-
-
-async def keep_scan(ctx: Context, vote_id: int, filename: str, data: bytes) -> Path:
-    """Keep the scan of a written proxy authorisation in the data directory."""
-    safe = re.sub(r"[^\w.\-]", "_", Path(filename).name)[:100] or "scan"
-    folder = ctx.settings.data_dir / "uploads" / f"vote-{vote_id}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safe
-    path.write_bytes(data)
-    return path
 
 
 def verify_export(directory: Path) -> tuple[list[str], dict[str, Any] | None]:

@@ -8,8 +8,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from council.accounts.service import Principal, involved
+from council.accounts.service import involved
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
+from council.kernel.principal import Principal
 from council.platform.context import Context
 from council.platform.db import is_unique_violation
 from council.votes import Choice

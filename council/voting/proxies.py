@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from council.accounts.service import Principal, normalize_phone
 from council.accounts.tables import Account
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid
+from council.kernel.phones import normalize_phone
+from council.kernel.principal import Principal
 from council.platform.context import Context
 from council.platform.db import is_unique_violation
 from council.votes.lifecycle import VoteState

@@ -81,11 +81,13 @@ async def vote_row(vote_id: int) -> dict[str, Any] | None:
 
 
 async def vote_scopes(vote_id: int) -> list[dict[str, Any]]:
-    return await Vote.raw(SCOPES_SQL, vote_id)
+    rows: list[dict[str, Any]] = await Vote.raw(SCOPES_SQL, vote_id)
+    return rows
 
 
 async def compound_vote_rows(compound_id: int) -> list[dict[str, Any]]:
-    return await Vote.raw(COMPOUND_VOTES_SQL, compound_id, compound_id)
+    rows: list[dict[str, Any]] = await Vote.raw(COMPOUND_VOTES_SQL, compound_id, compound_id)
+    return rows
 
 
 async def move_state(vote_id: int, old: str, new: str) -> bool:
@@ -121,7 +123,8 @@ async def voted(vote_id: int, persons: list[str]) -> set[tuple[int, str]]:
 
 
 async def new_ballots(vote_id: int, above: int, upto: int) -> list[dict[str, Any]]:
-    return await Ballot.raw(NEW_BALLOTS_SQL, vote_id, above, upto)
+    rows: list[dict[str, Any]] = await Ballot.raw(NEW_BALLOTS_SQL, vote_id, above, upto)
+    return rows
 
 
 async def poll_counts(vote_id: int) -> dict[str, int]:
@@ -130,7 +133,8 @@ async def poll_counts(vote_id: int) -> dict[str, int]:
 
 async def mine(account_id: int, vote_id: int) -> list[dict[str, Any]]:
     """Rows (scope, k, kind): the account's owner identities ('own') and proxies ('held')."""
-    return await Ballot.raw(MINE_SQL, account_id, vote_id, account_id)
+    rows: list[dict[str, Any]] = await Ballot.raw(MINE_SQL, account_id, vote_id, account_id)
+    return rows
 
 
 async def cast_state(
@@ -140,7 +144,8 @@ async def cast_state(
     ballots ('voted') of these persons."""
     sql = STATE_SQL.format(marks=_marks(len(persons)), scopes=_marks(len(scope_ids)))
     args = [vote_id, *scope_ids, *persons]
-    return await Ballot.raw(sql, *args, *args)
+    rows: list[dict[str, Any]] = await Ballot.raw(sql, *args, *args)
+    return rows
 
 
 async def roster_unit(roster_version: int, person: str) -> dict[str, Any] | None:

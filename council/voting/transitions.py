@@ -8,9 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from council.accounts.service import Principal, involved
+from council.accounts.service import involved
 from council.compounds.tables import RosterVersion
 from council.kernel.errors import N_, Forbidden
+from council.kernel.principal import Principal
 from council.platform.context import Context
 from council.votes.lifecycle import (
     Action,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from council.accounts.service import Principal
 from council.kernel.errors import N_, DomainError, Forbidden, Invalid, NotFound
+from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.platform.context import Context
 from council.votes import Item
