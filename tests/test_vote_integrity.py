@@ -12,10 +12,11 @@ from council.accounts import codes as activation
 from council.accounts import service as accounts
 from council.kernel.errors import Forbidden, Invalid
 from council.kernel.roles import Role
+from council.platform.db.tables import Event
 from council.votes import Choice
 from council.votes.lifecycle import Action, Rules, VoteKind, VoteState
 from council.voting import service as voting
-from council.voting.tables import Ballot, Proxy, Vote, VoteEvent
+from council.voting.tables import Ballot, Proxy, Vote
 
 from .conftest import DAY, cast, html, make_person, open_vote
 
@@ -165,7 +166,7 @@ def test_a_vote_closes_itself_at_its_closing_time(client, clock, compound, offic
     row = client.run(Vote.select(Vote.state).where(Vote.id == vid).first)
     assert row["state"] == "closed"
     closes = client.run(
-        VoteEvent.count().where((VoteEvent.vote == vid) & (VoteEvent.action == "close"))
+        Event.count().where((Event.subject == f"vote:{vid}") & Event.action.like("vote.close%"))
     )
     assert closes == 1
 
@@ -179,7 +180,7 @@ def test_concurrent_readers_record_the_close_once(client, clock, compound, offic
 
     client.run(readers)
     closes = client.run(
-        VoteEvent.count().where((VoteEvent.vote == vid) & (VoteEvent.action == "close"))
+        Event.count().where((Event.subject == f"vote:{vid}") & Event.action.like("vote.close%"))
     )
     assert closes == 1
 
@@ -269,7 +270,7 @@ def test_a_short_notice_is_recorded_and_shown_as_a_warning(client, clock, compou
     warning = page.css_first(".short-notice").text()
     assert "15" in warning and "业主大会议事规则第十条" in warning
     events = client.run(voting.events, vid)
-    assert any("业主大会议事规则第十条" in str(e.params) for e in events)
+    assert any("业主大会议事规则第十条" in str(e.event.params) for e in events)
 
 
 # --- 14, 15, 17, 19: links, scans, bad dates, local times ----------------------------------

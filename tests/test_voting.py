@@ -260,10 +260,10 @@ def test_extend_when_turnout_is_short_with_a_new_notice(client, clock, compound,
     assert vote.closes_at == new_close and vote.state is VoteState.OPEN
     events = client.run(voting.events, vid)
     # recorded as a new notice, with the new closing time in the compound's zone
-    assert events[-1].action == "extend"
-    assert events[-1].params["until"] == new_close.astimezone(voting.zone(client.ctx)).strftime(
-        "%Y-%m-%d %H:%M"
-    )
+    assert events[-1].event.action == "vote.extend"
+    assert events[-1].event.params["until"] == new_close.astimezone(
+        voting.zone(client.ctx)
+    ).strftime("%Y-%m-%d %H:%M")
     for name in ("张伟", "王芳", "赵敏", "陈静"):
         cast(client, owners[name], vid)
     with pytest.raises(voting.Blocked) as e:  # quorum reached: no more extensions

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from council.kernel.clock import now
 from council.kernel.roles import ROLE_LABELS
+from council.kernel.units import unit_label
 from council.platform.context import Context
 from council.platform.db.tables import Event
 from council.platform.web.i18n import gettext
@@ -150,6 +151,10 @@ def describe(event: LoggedEvent) -> str:
     role_label = ROLE_LABELS_BY_VALUE.get(params.get("role", ""))
     if role_label is not None:  # a role is named, never shown as its code
         params["role"] = gettext(role_label)
+    if "building" in params and "unit" in params:  # a unit is written one way everywhere
+        params["unit"] = unit_label(
+            params["building"], params["unit"], params.get("compound"), gettext
+        )
     try:
         return gettext(label, **params)
     except (KeyError, ValueError):  # an older entry without a parameter the sentence uses

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from council.platform.area import Area
-from council.voting import migrations, tables, web
+from council.voting import events, migrations, tables, web
 
 AREA = Area(
     name="voting",
@@ -11,4 +11,5 @@ AREA = Area(
     tables=tables.TABLES,
     migrations=migrations.MIGRATIONS,
     templates=Path(__file__).parent / "templates",
+    event_labels=events.LABELS,
 )

@@ -85,7 +85,7 @@ async def create_vote(
         ).returning(Vote.id)
         vote_id = int(v[0]["id"])
         await VoteScope.insert(*[VoteScope(vote=vote_id, compound=c) for c in scope_ids])
-        await events.record(vote_id, actor.account_id, "create", {"title": title}, at)
+        await events.record(ctx, vote_id, actor.account_id, "create", {"title": title}, at)
     return vote_id
 
 
@@ -122,5 +122,5 @@ async def update_draft(
             }
         ).where((Vote.id == vote_id) & (Vote.state == VoteState.DRAFT.value))
         await events.record(
-            vote_id, actor.account_id, "edit", {"title": title.strip()}, ctx.clock()
+            ctx, vote_id, actor.account_id, "edit", {"title": title.strip()}, ctx.clock()
         )

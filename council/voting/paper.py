@@ -81,7 +81,7 @@ async def enter_paper(
                 )
             ).returning(PaperEntry.id)
             await events.record(
-                vote_id, actor.account_id, "paper.enter", {"no": paper_no}, ctx.clock()
+                ctx, vote_id, actor.account_id, "paper.enter", {"no": paper_no}, ctx.clock()
             )
     except Exception as e:
         if is_unique_violation(e):
@@ -233,7 +233,7 @@ async def confirm_paper(
                 }
             ).where(PaperEntry.id == entry_id)
             await events.record(
-                vote.id, actor.account_id, "paper.mismatch", {"no": entry["paper_no"]}, at
+                ctx, vote.id, actor.account_id, "paper.mismatch", {"no": entry["paper_no"]}, at
             )
             return "mismatch"
         state, ballot_id = await _store_confirmed(ctx, vote, entry, target, choice, invalid_reason)
@@ -241,7 +241,7 @@ async def confirm_paper(
             PaperEntry.id == entry_id
         )
         await events.record(
-            vote.id, actor.account_id, f"paper.{state}", {"no": entry["paper_no"]}, at
+            ctx, vote.id, actor.account_id, f"paper.{state}", {"no": entry["paper_no"]}, at
         )
     return state
 
@@ -275,6 +275,7 @@ async def reject_paper(
         if not done:
             raise Conflict(N_("这张表决票已经核对过了"))
         await events.record(
+            ctx,
             vote.id,
             actor.account_id,
             "paper.rejected",

@@ -85,6 +85,7 @@ async def record_proxy(
             )
             building_name, unit_number = label.split("/", 1)
             await events.record(
+                ctx,
                 vote_id,
                 actor.account_id,
                 "proxy.record",

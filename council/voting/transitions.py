@@ -144,7 +144,7 @@ async def transition(
             await CertRow.insert(CertRow(vote=vote.id, account=actor.account_id, role=role, at=at))
             params["role"] = role
         await Vote.update(values).where(Vote.id == vote.id)
-        await events.record(vote.id, actor.account_id, action.value, params, at)
+        await events.record(ctx, vote.id, actor.account_id, action.value, params, at)
     return new_state
 
 

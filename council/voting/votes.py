@@ -245,7 +245,7 @@ async def current(ctx: Context, vote_id: int) -> VoteRef:
             steps.append((VoteState.OPEN, VoteState.CLOSED, Action.CLOSE, vote.closes_at))
         for old, new, action, when in steps:
             if await sql.move_state(vote_id, old.value, new.value):
-                await events.record(vote_id, None, action.value, {"auto": "1"}, when or at)
+                await events.record(ctx, vote_id, None, action.value, {"auto": "1"}, when or at)
     return await get_vote(vote_id, ctx)
 
 

@@ -26,6 +26,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from council.kernel.units import unit_label
 from council.platform.area import Area
 from council.platform.context import Context, make_context
+from council.platform.events import describe
 from council.platform.settings import Settings
 from council.platform.web import public
 from council.platform.web.auth import PrincipalLoader, RequestContextMiddleware
@@ -56,6 +57,7 @@ def jinja_environment(areas: Sequence[Area] = ()) -> Environment:
     env.filters["ceil2"] = ceil_to
     env.filters["unit_label"] = env.globals["unit_label"] = translated_unit_label
     env.globals["static_url"] = static_url
+    env.globals["describe"] = describe  # an event of the log, in the reader's language
     return env
 
 
