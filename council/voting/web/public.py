@@ -1,16 +1,19 @@
 """Owner votes for owners and the public: the notice, choose → confirm → receipt, receipt
-verification and the result page."""
+verification and the result page. The path names the vote; handlers are given it (drafts are
+not public: 404)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from litestar import Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
@@ -25,6 +28,37 @@ from council.votes.lifecycle import LEGAL_NOTICE_DAYS, VoteState
 from council.voting import service as voting
 
 
+async def provide_public_vote(
+    ctx: NamedDependency[Context], vote_id: FromPath[int]
+) -> voting.VoteRef:
+    """The vote of the path as the public sees it: a draft is not there yet (404)."""
+    vote = await voting.current(ctx, vote_id)
+    if vote.state is VoteState.DRAFT:
+        raise NotFound(N_("没有这个表决"))
+    return vote
+
+
+PUBLIC_VOTE = {"vote": Provide(provide_public_vote)}
+
+
+@dataclass
+class BallotForm:
+    """Whose ballot (the scope and person of a castable) and which choice; checked by
+    `target()`, so that a bad value is the choice's error, as it always was."""
+
+    scope: str = ""
+    person: str = ""
+    choice: str = ""
+
+    def target(self) -> tuple[int, str, Choice]:
+        if not self.scope.isdigit() or len(self.scope) > 9:
+            raise Invalid(N_("请选择同意、反对或弃权"), field="choice")
+        try:
+            return int(self.scope), self.person[:400], Choice(self.choice)
+        except ValueError:
+            raise Invalid(N_("请选择同意、反对或弃权"), field="choice") from None
+
+
 async def _castables(
     request: Request[Any, Any, Any], vote: voting.VoteRef, ctx: Context
 ) -> list[voting.Castable]:
@@ -32,13 +66,6 @@ async def _castables(
     if p is None or vote.state is VoteState.DRAFT:
         return []
     return await voting.castable(vote, p.account_id, ctx)
-
-
-async def _public_vote(ctx: Context, vote_id: int) -> voting.VoteRef:
-    vote = await voting.current(ctx, vote_id)
-    if vote.state is VoteState.DRAFT:
-        raise NotFound(N_("没有这个表决"))
-    return vote
 
 
 async def _notice(
@@ -64,48 +91,28 @@ async def _notice(
     )
 
 
-@get("/v/{vote_id:int}", opt=PUBLIC, name="vote_notice")
-async def vote_notice(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
-) -> Template:
-    return await _notice(request, ctx, await _public_vote(ctx, vote_id))
-
-
-def _cast_target(form: Any) -> tuple[int, str, Choice]:
-    scope = str(form.get("scope", ""))
-    if not scope.isdigit() or len(scope) > 9:
-        raise Invalid(N_("请选择同意、反对或弃权"), field="choice")
-    try:
-        return int(scope), str(form.get("person", ""))[:400], Choice(form.get("choice", ""))
-    except ValueError:
-        raise Invalid(N_("请选择同意、反对或弃权"), field="choice") from None
-
-
-def _confirm_url(vote_id: int, form: Any) -> str:
-    """Where an owner whose session ended goes back to after logging in: the same choice."""
-    query = urlencode({k: str(form.get(k, ""))[:400] for k in ("scope", "person", "choice")})
-    return f"/v/{vote_id}/confirm?{query}"
-
-
 def _back_to_the_choice(
     request: Request[Any, Any, Any], exc: NotAuthorizedException
 ) -> Response[Any]:
     """A ballot posted with a dead session is not lost: log in, then the same confirm page.
     (The CSRF check has already parsed the form; exception handlers cannot await.)"""
-    vote_id = request.path_params.get("vote_id", 0)
     parsed = ScopeState.from_scope(request.scope).form
     form = FormMultiDict.from_form_data(parsed if isinstance(parsed, dict) else {})
-    target = _confirm_url(vote_id, form)
-    return Redirect(path=f"/login?next={quote(target, safe='')}", status_code=303)
+    query = urlencode({k: str(form.get(k, ""))[:400] for k in ("scope", "person", "choice")})
+    confirm = request.app.route_reverse(
+        "vote_confirm_page", vote_id=request.path_params.get("vote_id", 0)
+    )
+    target = f"{confirm}?{query}"
+    login = request.app.route_reverse("login")
+    return Redirect(path=f"{login}?next={quote(target, safe='')}", status_code=303)
 
 
 async def _confirm_page(
-    request: Request[Any, Any, Any], ctx: Context, vote_id: int, form: Any
+    request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef, ballot: BallotForm
 ) -> Template | Response[Any]:
     """Step two of three: the owner sees the choice once more before it counts. A ballot that
     is already cast (Back after the receipt) leads to the notice, which shows it."""
-    vote = await _public_vote(ctx, vote_id)
-    scope, person, choice = _cast_target(form)
+    scope, person, choice = ballot.target()
     target = next(
         (c for c in await _castables(request, vote, ctx) if (c.scope, c.person) == (scope, person)),
         None,
@@ -113,121 +120,145 @@ async def _confirm_page(
     if target is None:
         raise Forbidden(N_("您不能为这位业主投票"))
     if target.ballot_receipt and not vote.rules.allow_change:
-        return Redirect(path=f"/v/{vote.id}#ballot", status_code=303)
+        notice = request.app.route_reverse("vote_notice", vote_id=vote.id)
+        return Redirect(path=f"{notice}#ballot", status_code=303)
     return render(request, "votes/confirm.html", {"vote": vote, "target": target, "choice": choice})
 
 
-@get("/v/{vote_id:int}/confirm", name="vote_confirm_page", guards=[login_required])
-async def vote_confirm_page(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
-) -> Template | Response[Any]:
-    return await _confirm_page(request, ctx, vote_id, request.query_params)
+class PublicVote(Controller):
+    """One vote's public pages and the owner's way through casting a ballot."""
 
+    path = "/v/{vote_id:int}"
+    dependencies = PUBLIC_VOTE
 
-@post(
-    "/v/{vote_id:int}/confirm",
-    name="vote_confirm",
-    guards=[login_required],
-    exception_handlers={NotAuthorizedException: _back_to_the_choice},
-)
-async def vote_confirm(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
-) -> Template | Response[Any]:
-    return await _confirm_page(request, ctx, vote_id, await request.form())
+    @get("", opt=PUBLIC, name="vote_notice")
+    async def notice(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+    ) -> Template:
+        return await _notice(request, ctx, vote)
 
+    @get("/confirm", name="vote_confirm_page", guards=[login_required])
+    async def confirm_page(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+        # `scope` names the ASGI scope in a handler's signature, so the query's is renamed
+        ballot_scope: Annotated[str, QueryParameter(name="scope")] = "",
+        person: FromQuery[str] = "",
+        choice: FromQuery[str] = "",
+    ) -> Template | Response[Any]:
+        """The choice arrives in the query (a GET form), so Back after the receipt never
+        posts it again."""
+        return await _confirm_page(request, ctx, vote, BallotForm(ballot_scope, person, choice))
 
-@post(
-    "/v/{vote_id:int}/cast",
-    name="vote_cast",
-    guards=[login_required],
-    exception_handlers={NotAuthorizedException: _back_to_the_choice},
-)
-async def vote_cast(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
-) -> Template | Response[Any]:
-    vote = await _public_vote(ctx, vote_id)
-    scope, person, choice = _cast_target(await request.form())
-    try:
-        receipt = await voting.cast_ballot(
-            ctx, require_principal(request), vote.id, scope, person, choice, vote
+    @post(
+        "/confirm",
+        name="vote_confirm",
+        guards=[login_required],
+        exception_handlers={NotAuthorizedException: _back_to_the_choice},
+    )
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+        data: Annotated[BallotForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Response[Any]:
+        return await _confirm_page(request, ctx, vote, data)
+
+    @post(
+        "/cast",
+        name="vote_cast",
+        guards=[login_required],
+        exception_handlers={NotAuthorizedException: _back_to_the_choice},
+    )
+    async def cast(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+        data: Annotated[BallotForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Response[Any]:
+        scope, person, choice = data.target()
+        try:
+            receipt = await voting.cast_ballot(
+                ctx, require_principal(request), vote.id, scope, person, choice, vote
+            )
+        except (voting.AlreadyVoted, voting.Blocked) as e:
+            message = (
+                gettext(e.message)
+                if isinstance(e, voting.AlreadyVoted)
+                else "；".join(gettext(b.message, **dict(b.params)) for b in e.blockers)
+            )
+            return await _notice(request, ctx, await voting.current(ctx, vote.id), message, 409)
+        # only now, after the commit, does the voter see a receipt
+        verify = request.app.route_reverse("vote_verify", vote_id=vote.id)
+        return redirect(request, f"{verify}?receipt={receipt.code}&mine=1")
+
+    @get("/verify", opt=PUBLIC, name="vote_verify")
+    async def verify(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+        receipt: FromQuery[str | None] = None,
+        mine: FromQuery[int | None] = None,
+    ) -> Template:
+        """Whether a receipt is in the log, never where or with which choice; the voter who is
+        signed in also sees their own choice."""
+        code = (receipt or "")[:20]
+        found = await voting.find_receipt(vote.id, code) is not None if code else False
+        own = None
+        if found:
+            own = next(
+                (
+                    c
+                    for c in await _castables(request, vote, ctx)
+                    if c.ballot_receipt and c.ballot_receipt == voting.normalize_receipt(code)
+                ),
+                None,
+            )
+        return render(
+            request,
+            "votes/verify.html",
+            {"vote": vote, "receipt": code, "found": found, "mine": bool(mine), "own": own},
         )
-    except (voting.AlreadyVoted, voting.Blocked) as e:
-        message = (
-            gettext(e.message)
-            if isinstance(e, voting.AlreadyVoted)
-            else "；".join(gettext(b.message, **dict(b.params)) for b in e.blockers)
+
+    @get("/result", opt=PUBLIC, name="vote_result")
+    async def result(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+    ) -> Template:
+        res = await voting.results(vote.id, ctx)
+        closed = vote.state in (
+            VoteState.CLOSED,
+            VoteState.OBJECTION,
+            VoteState.CERTIFIED,
+            VoteState.PUBLISHED,
         )
-        return await _notice(request, ctx, await voting.current(ctx, vote_id), message, 409)
-    # only now, after the commit, does the voter see a receipt
-    return redirect(request, f"/v/{vote.id}/verify?receipt={receipt.code}&mine=1")
-
-
-@get("/v/{vote_id:int}/verify", opt=PUBLIC, name="vote_verify")
-async def vote_verify(
-    request: Request[Any, Any, Any],
-    ctx: NamedDependency[Context],
-    vote_id: FromPath[int],
-    receipt: FromQuery[str | None] = None,
-    mine: FromQuery[int | None] = None,
-) -> Template:
-    """Whether a receipt is in the log, never where or with which choice; the voter who is
-    signed in also sees their own choice."""
-    vote = await _public_vote(ctx, vote_id)
-    code = (receipt or "")[:20]
-    found = await voting.find_receipt(vote.id, code) is not None if code else False
-    own = None
-    if found:
-        own = next(
-            (
-                c
-                for c in await _castables(request, vote, ctx)
-                if c.ballot_receipt and c.ballot_receipt == voting.normalize_receipt(code)
-            ),
-            None,
+        per_unit = (
+            await voting.effective_ballots(vote.id)
+            if vote.rules.publish_per_unit and closed and vote.binding
+            else []
         )
-    return render(
-        request,
-        "votes/verify.html",
-        {"vote": vote, "receipt": code, "found": found, "mine": bool(mine), "own": own},
-    )
+        return render(
+            request,
+            "votes/result.html",
+            {
+                "vote": vote,
+                "res": res,
+                "per_unit": per_unit,
+                "closed": closed,
+                "final": vote.state in (VoteState.CERTIFIED, VoteState.PUBLISHED),
+            },
+            fragment="votes/_result_figures.html",
+        )
 
 
-@get("/v/{vote_id:int}/result", opt=PUBLIC, name="vote_result")
-async def vote_result(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
-) -> Template:
-    vote = await _public_vote(ctx, vote_id)
-    res = await voting.results(vote.id, ctx)
-    closed = vote.state in (
-        VoteState.CLOSED,
-        VoteState.OBJECTION,
-        VoteState.CERTIFIED,
-        VoteState.PUBLISHED,
-    )
-    per_unit = (
-        await voting.effective_ballots(vote.id)
-        if vote.rules.publish_per_unit and closed and vote.binding
-        else []
-    )
-    return render(
-        request,
-        "votes/result.html",
-        {
-            "vote": vote,
-            "res": res,
-            "per_unit": per_unit,
-            "closed": closed,
-            "final": vote.state in (VoteState.CERTIFIED, VoteState.PUBLISHED),
-        },
-        fragment="votes/_result_figures.html",
-    )
-
-
-ROUTES = [
-    vote_notice,
-    vote_confirm_page,
-    vote_confirm,
-    vote_cast,
-    vote_verify,
-    vote_result,
-]
+ROUTES = [PublicVote]

@@ -1,5 +1,8 @@
 """Officers' pages of owner votes: the compound's votes and rules, one vote's dashboard (steps
-and what blocks them, live figures, paper ballots, proxies) and its export."""
+and what blocks them, live figures, paper ballots, proxies) and its export.
+
+The path names the compound, the controller's guard checks the officer's role in it, and
+handlers are given the loaded compound and, under `/votes/{vote_id}`, the loaded vote."""
 
 from __future__ import annotations
 
@@ -7,17 +10,20 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
 from litestar.response import Template
 
-from council.compounds.guards import compound_roles
+from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, list_compounds
 from council.kernel.errors import N_, DomainError, Forbidden, Invalid, NotFound
+from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.platform.context import Context
 from council.platform.web.auth import require_principal
@@ -29,7 +35,12 @@ from council.votes.rules import ITEM_TITLES_ZH, Item
 from council.voting import export as exporting
 from council.voting import service as voting
 
-officer_required = compound_roles(Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN)
+OFFICER_ROLES = (Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN)
+officer_required = compound_roles(*OFFICER_ROLES)
+rules_required = compound_roles(Role.STAFF, Role.ADMIN)
+
+OFFICER_PATH = "/staff/c/{slug:str}"
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def _tz(ctx: Context) -> ZoneInfo:
@@ -54,36 +65,114 @@ def local_input(ctx: Context, t: dt.datetime | None) -> str:
     return t.astimezone(_tz(ctx)).strftime("%Y-%m-%dT%H:%M") if t else ""
 
 
-async def _vote_of(request: Request[Any, Any, Any], ctx: Context, vote_id: int) -> voting.VoteRef:
-    compound: CompoundRef = request.scope["state"]["compound"]
+async def provide_vote(
+    ctx: NamedDependency[Context], compound: NamedDependency[CompoundRef], vote_id: FromPath[int]
+) -> voting.VoteRef:
+    """The vote of the path, 404 unless it counts the compound of the path: handlers take `vote`."""
     vote = await voting.current(ctx, vote_id)
     if compound.id not in {s.compound_id for s in vote.scopes}:
         raise NotFound(N_("没有这个表决"))
     return vote
 
 
+OFFICER_DEPENDENCIES = {**COMPOUND, "vote": Provide(provide_vote)}
+"""The compound of the path and, for `/votes/{vote_id:int}...` routes, its vote."""
+
+
 def _items() -> list[tuple[int, str]]:
     return [(int(i), ITEM_TITLES_ZH[i]) for i in Item]
 
 
-# --- officers ------------------------------------------------------------------------------
+def form_values(data: object) -> dict[str, str]:
+    """What was typed into a form, to show it again next to the errors (files left out)."""
+    return {k: v for k, v in vars(data).items() if isinstance(v, str)}
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+@dataclass
+class VoteForm:
+    """A new vote. `item` and the times stay text: a bad value is an error next to its field."""
+
+    kind: str = ""
+    item: str = ""
+    title: str = ""
+    body: str = ""
+    method: str = ""
+    attachments: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+    joint: list[str] | str = field(default_factory=list)  # one checkbox ticked arrives as text
+
+    def joint_ids(self) -> list[int]:
+        values = [self.joint] if isinstance(self.joint, str) else self.joint
+        return [int(x) for x in values if str(x).isdigit()]
+
+
+@dataclass
+class DraftForm:
+    title: str = ""
+    body: str = ""
+    method: str = ""
+    attachments: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+
+
+@dataclass
+class ActionForm:
+    action: str = ""
+    new_closes_at: str = ""
+
+
+@dataclass
+class RulesForm:
+    """The compound's rules. Numbers stay text so that a bad one is the form's error (422);
+    a checkbox is on when it sends "1"."""
+
+    notice_days: str = "15"
+    window_days: str = "15"
+    objection_days: str = "7"
+    max_principals_per_proxy: str = "1"
+    allow_change: str = ""
+    allow_paper: str = ""
+    allow_proxy: str = ""
+    publish_per_unit: str = ""
+    auto_open: str = ""
+    short_notice_reason: str = ""
+
+    def rules(self) -> Rules:
+        """The rules asked for; ValueError when a number is not one."""
+        return Rules(
+            notice_days=int(self.notice_days),
+            window_days=int(self.window_days),
+            allow_change=self.allow_change == "1",
+            allow_paper=self.allow_paper == "1",
+            allow_proxy=self.allow_proxy == "1",
+            max_principals_per_proxy=int(self.max_principals_per_proxy),
+            objection_days=int(self.objection_days),
+            publish_per_unit=self.publish_per_unit == "1",
+            auto_open=self.auto_open == "1",
+            short_notice_reason=self.short_notice_reason.strip()[:500],
+        )
+
+
+# --- pages ---------------------------------------------------------------------------------
 
 
 async def _votes_page(
     request: Request[Any, Any, Any],
     ctx: Context,
+    c: CompoundRef,
     values: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
     rules: Rules | None = None,
 ) -> Template:
-    c: CompoundRef = request.scope["state"]["compound"]
     p = require_principal(request)
     others = [
-        x
-        for x in await list_compounds()
-        if x.id != c.id
-        and p.has_role(x.id, {Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN})
+        x for x in await list_compounds() if x.id != c.id and p.has_role(x.id, set(OFFICER_ROLES))
     ]
     return render(
         request,
@@ -102,59 +191,10 @@ async def _votes_page(
     )
 
 
-@get("/staff/c/{slug:str}/votes", guards=[officer_required], name="staff_votes")
-async def staff_votes(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template:
-    now = ctx.clock()
-    rules = await voting.get_rules(request.scope["state"]["compound"].id)
-    opens = now + dt.timedelta(days=rules.notice_days, hours=1)
-    values = {
-        "kind": "binding",
-        "opens_at": local_input(ctx, opens),
-        "closes_at": local_input(ctx, opens + dt.timedelta(days=rules.window_days)),
-    }
-    return await _votes_page(request, ctx, values, {})
-
-
-@post("/staff/c/{slug:str}/votes", guards=[officer_required], name="staff_vote_create")
-async def staff_vote_create(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template | Response[Any]:
-    c: CompoundRef = request.scope["state"]["compound"]
-    form = await request.form()
-    values = {
-        k: form.get(k, "")
-        for k in ("kind", "item", "title", "body", "method", "attachments", "opens_at", "closes_at")
-    }
-    joint = [int(x) for x in form.getall("joint", []) if str(x).isdigit()]
-    try:
-        kind = VoteKind(values["kind"]) if values["kind"] in ("binding", "poll") else None
-        if kind is None:
-            raise Invalid(N_("请选择表决类型"), field="kind")
-        item = int(values["item"]) if str(values["item"]).isdigit() else None
-        vid = await voting.create_vote(
-            ctx,
-            require_principal(request),
-            c.id,
-            kind=kind,
-            item=item,
-            title=values["title"],
-            body=values["body"],
-            method=values["method"],
-            attachments=values["attachments"],
-            opens_at=parse_local(ctx, values["opens_at"], "opens_at"),
-            closes_at=parse_local(ctx, values["closes_at"], "closes_at"),
-            joint_with=joint,
-        )
-    except DomainError as e:
-        return await _votes_page(request, ctx, values, form_errors(e), error_status(e))
-    return redirect(request, f"/staff/c/{c.slug}/votes/{vid}")
-
-
 async def _dashboard(
     request: Request[Any, Any, Any],
     ctx: Context,
+    c: CompoundRef,
     vote: voting.VoteRef,
     errors: dict[str, dict[str, str]] | None = None,
     blocked: list[str] | None = None,
@@ -164,7 +204,6 @@ async def _dashboard(
     """The officer's page of one vote. `errors` and `values` are per form (edit, paper, proxy,
     confirm-N), so a refused form comes back with what was typed and the reason by its field."""
     p = require_principal(request)
-    c: CompoundRef = request.scope["state"]["compound"]
     res = await voting.results(vote.id, ctx)
     buildings, missing = await voting.turnout(vote, ctx) if vote.binding else ([], [])
     return render(
@@ -200,165 +239,206 @@ async def _dashboard(
     )
 
 
-@get("/staff/c/{slug:str}/votes/{vote_id:int}", guards=[officer_required], name="staff_vote")
-async def staff_vote(
-    request: Request[Any, Any, Any],
-    ctx: NamedDependency[Context],
-    slug: FromPath[str],
-    vote_id: FromPath[int],
-) -> Template:
-    return await _dashboard(request, ctx, await _vote_of(request, ctx, vote_id))
-
-
 async def officer_post(
     request: Request[Any, Any, Any],
     ctx: Context,
-    vote_id: int,
+    compound: CompoundRef,
+    vote: voting.VoteRef,
     anchor: str,
     form_name: str,
-    act: Callable[[voting.VoteRef, Any, Any], Awaitable[object]],
+    typed: dict[str, str],
+    act: Callable[[Principal], Awaitable[object]],
 ) -> Template | Response[Any]:
     """One officer form on a vote: do it, then back to the dashboard (post/redirect/get), or
-    the dashboard again with what was typed and why it was refused, next to that form."""
-    vote = await _vote_of(request, ctx, vote_id)
-    form = await request.form()
+    the dashboard again with what was `typed` and why it was refused, next to that form."""
     try:
-        await act(vote, form, require_principal(request))
+        await act(require_principal(request))
     except voting.Blocked as e:
         msgs = [gettext(b.message, **dict(b.params)) for b in e.blockers]
-        return await _dashboard(request, ctx, vote, blocked=msgs, status=409)
+        return await _dashboard(request, ctx, compound, vote, blocked=msgs, status=409)
     except NotFound:
         raise
     except DomainError as e:
-        typed = {k: str(v) for k, v in form.items() if k != "_csrf_token" and isinstance(v, str)}
         return await _dashboard(
             request,
             ctx,
-            await voting.current(ctx, vote_id),
+            compound,
+            await voting.current(ctx, vote.id),
             errors={form_name: form_errors(e)},
             values={form_name: typed},
             status=error_status(e),
         )
-    c: CompoundRef = request.scope["state"]["compound"]
-    return redirect(request, f"/staff/c/{c.slug}/votes/{vote.id}{anchor}")
+    url = request.app.route_reverse("staff_vote", slug=compound.slug, vote_id=vote.id)
+    return redirect(request, f"{url}{anchor}")
 
 
-@post(
-    "/staff/c/{slug:str}/votes/{vote_id:int}/edit",
-    guards=[officer_required],
-    name="staff_vote_edit",
-)
-async def staff_vote_edit(
-    request: Request[Any, Any, Any],
-    ctx: NamedDependency[Context],
-    slug: FromPath[str],
-    vote_id: FromPath[int],
-) -> Template | Response[Any]:
-    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
-        await voting.update_draft(
-            ctx,
-            actor,
-            vote.id,
-            title=form.get("title", ""),
-            body=form.get("body", ""),
-            method=form.get("method", ""),
-            attachments=form.get("attachments", ""),
-            opens_at=parse_local(ctx, form.get("opens_at", ""), "opens_at"),
-            closes_at=parse_local(ctx, form.get("closes_at", ""), "closes_at"),
-        )
+class VoteOfficers(Controller):
+    """A compound's votes for its officers: the list and the new-vote form, and each vote's
+    dashboard, draft edit, steps and export."""
 
-    return await officer_post(request, ctx, vote_id, "", "edit", act)
+    path = OFFICER_PATH
+    guards = (officer_required,)
+    dependencies = OFFICER_DEPENDENCIES
 
+    @get("/votes", name="staff_votes")
+    async def votes(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+    ) -> Template:
+        now = ctx.clock()
+        rules = await voting.get_rules(compound.id)
+        opens = now + dt.timedelta(days=rules.notice_days, hours=1)
+        values = {
+            "kind": "binding",
+            "opens_at": local_input(ctx, opens),
+            "closes_at": local_input(ctx, opens + dt.timedelta(days=rules.window_days)),
+        }
+        return await _votes_page(request, ctx, compound, values, {})
 
-@post(
-    "/staff/c/{slug:str}/votes/{vote_id:int}/action",
-    guards=[officer_required],
-    name="staff_vote_action",
-)
-async def staff_vote_action(
-    request: Request[Any, Any, Any],
-    ctx: NamedDependency[Context],
-    slug: FromPath[str],
-    vote_id: FromPath[int],
-) -> Template | Response[Any]:
-    async def act(vote: voting.VoteRef, form: Any, actor: Any) -> None:
+    @post("/votes", name="staff_vote_create")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        data: Annotated[VoteForm, FORM],
+    ) -> Template | Response[Any]:
+        values = form_values(data)
         try:
-            action = Action(form.get("action", ""))
+            kind = VoteKind(data.kind) if data.kind in ("binding", "poll") else None
+            if kind is None:
+                raise Invalid(N_("请选择表决类型"), field="kind")
+            vid = await voting.create_vote(
+                ctx,
+                require_principal(request),
+                compound.id,
+                kind=kind,
+                item=int(data.item) if data.item.isdigit() else None,
+                title=data.title,
+                body=data.body,
+                method=data.method,
+                attachments=data.attachments,
+                opens_at=parse_local(ctx, data.opens_at, "opens_at"),
+                closes_at=parse_local(ctx, data.closes_at, "closes_at"),
+                joint_with=data.joint_ids(),
+            )
+        except DomainError as e:
+            return await _votes_page(
+                request, ctx, compound, values, form_errors(e), error_status(e)
+            )
+        url = request.app.route_reverse("staff_vote", slug=compound.slug, vote_id=vid)
+        return redirect(request, url)
+
+    @get("/votes/{vote_id:int}", name="staff_vote")
+    async def vote(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        vote: NamedDependency[voting.VoteRef],
+    ) -> Template:
+        return await _dashboard(request, ctx, compound, vote)
+
+    @post("/votes/{vote_id:int}/edit", name="staff_vote_edit")
+    async def edit(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        vote: NamedDependency[voting.VoteRef],
+        data: Annotated[DraftForm, FORM],
+    ) -> Template | Response[Any]:
+        async def act(actor: Principal) -> None:
+            await voting.update_draft(
+                ctx,
+                actor,
+                vote.id,
+                title=data.title,
+                body=data.body,
+                method=data.method,
+                attachments=data.attachments,
+                opens_at=parse_local(ctx, data.opens_at, "opens_at"),
+                closes_at=parse_local(ctx, data.closes_at, "closes_at"),
+            )
+
+        return await officer_post(request, ctx, compound, vote, "", "edit", form_values(data), act)
+
+    @post("/votes/{vote_id:int}/action", name="staff_vote_action")
+    async def action(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        vote: NamedDependency[voting.VoteRef],
+        data: Annotated[ActionForm, FORM],
+    ) -> Template | Response[Any]:
+        async def act(actor: Principal) -> None:
+            try:
+                action = Action(data.action)
+            except ValueError:
+                raise Invalid(N_("未知的操作")) from None
+            new_close = parse_local(ctx, data.new_closes_at, "new_closes_at")
+            await voting.transition(ctx, actor, vote.id, action, new_close)
+
+        return await officer_post(
+            request, ctx, compound, vote, "", "action", form_values(data), act
+        )
+
+    @get("/votes/{vote_id:int}/export.zip", name="staff_vote_export")
+    async def export(self, vote: NamedDependency[voting.VoteRef]) -> Response[bytes]:
+        if vote.state in (VoteState.DRAFT, VoteState.ANNOUNCED, VoteState.OPEN):
+            raise Forbidden(N_("投票结束后才能导出"))
+        files = await exporting.export_files(vote.id)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, content in files.items():
+                z.writestr(f"vote-{vote.id}/{name}", content)
+        return Response(
+            buf.getvalue(),
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="vote-{vote.id}.zip"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+
+class VoteRules(Controller):
+    """The compound's rules for its votes: set by its staff or admins only."""
+
+    path = OFFICER_PATH
+    guards = (rules_required,)
+    dependencies = COMPOUND
+
+    @post("/rules", name="staff_rules")
+    async def rules(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        data: Annotated[RulesForm, FORM],
+    ) -> Template | Response[Any]:
+        try:
+            rules = data.rules()
         except ValueError:
-            raise Invalid(N_("未知的操作")) from None
-        new_close = parse_local(ctx, form.get("new_closes_at", ""), "new_closes_at")
-        await voting.transition(ctx, actor, vote.id, action, new_close)
-
-    return await officer_post(request, ctx, vote_id, "", "action", act)
-
-
-@post(
-    "/staff/c/{slug:str}/rules", guards=[compound_roles(Role.STAFF, Role.ADMIN)], name="staff_rules"
-)
-async def staff_rules(
-    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
-) -> Template | Response[Any]:
-    c: CompoundRef = request.scope["state"]["compound"]
-    form = await request.form()
-    try:
-        rules = Rules(
-            notice_days=int(form.get("notice_days", "15")),
-            window_days=int(form.get("window_days", "15")),
-            allow_change=form.get("allow_change") == "1",
-            allow_paper=form.get("allow_paper") == "1",
-            allow_proxy=form.get("allow_proxy") == "1",
-            max_principals_per_proxy=int(form.get("max_principals_per_proxy", "1")),
-            objection_days=int(form.get("objection_days", "7")),
-            publish_per_unit=form.get("publish_per_unit") == "1",
-            auto_open=form.get("auto_open") == "1",
-            short_notice_reason=str(form.get("short_notice_reason", "")).strip()[:500],
-        )
-    except ValueError:
-        return await _votes_page(
-            request, ctx, {}, {"rules": gettext(N_("议事规则的天数和人数须是合理的整数"))}, 422
-        )
-    try:
-        await voting.set_rules(ctx, require_principal(request), c.id, rules)
-    except Invalid as e:
-        return await _votes_page(request, ctx, {}, form_errors(e), error_status(e), rules=rules)
-    return redirect(request, f"/staff/c/{slug}/votes#rules")
+            return await _votes_page(
+                request,
+                ctx,
+                compound,
+                {},
+                {"rules": gettext(N_("议事规则的天数和人数须是合理的整数"))},
+                422,
+            )
+        try:
+            await voting.set_rules(ctx, require_principal(request), compound.id, rules)
+        except Invalid as e:
+            return await _votes_page(
+                request, ctx, compound, {}, form_errors(e), error_status(e), rules=rules
+            )
+        url = request.app.route_reverse("staff_votes", slug=compound.slug)
+        return redirect(request, f"{url}#rules")
 
 
-@get(
-    "/staff/c/{slug:str}/votes/{vote_id:int}/export.zip",
-    guards=[officer_required],
-    name="staff_vote_export",
-)
-async def staff_vote_export(
-    request: Request[Any, Any, Any],
-    ctx: NamedDependency[Context],
-    slug: FromPath[str],
-    vote_id: FromPath[int],
-) -> Response[bytes]:
-    vote = await _vote_of(request, ctx, vote_id)
-    if vote.state in (VoteState.DRAFT, VoteState.ANNOUNCED, VoteState.OPEN):
-        raise Forbidden(N_("投票结束后才能导出"))
-    files = await exporting.export_files(vote.id)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in files.items():
-            z.writestr(f"vote-{vote.id}/{name}", content)
-    return Response(
-        buf.getvalue(),
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="vote-{vote.id}.zip"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-ROUTES = [
-    staff_votes,
-    staff_vote_create,
-    staff_vote,
-    staff_vote_edit,
-    staff_vote_action,
-    staff_rules,
-    staff_vote_export,
-]
+ROUTES = [VoteOfficers, VoteRules]
