@@ -174,7 +174,7 @@ async def _cast_many(
     vote = await voting.get_vote(vote_id)
     todo: dict[tuple[int, str], tuple[int, Choice]] = {}
     for aid in accounts_:
-        for c in await voting.castable(vote, aid):
+        for c in await voting.castable(vote, aid, ctx):
             if c.via_proxy or c.ballot_receipt or (c.scope, c.person) in todo:
                 continue
             if rng.random() < turnout:
