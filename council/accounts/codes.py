@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import segno
+
 from council.accounts.service import CODE_ALPHABET, CODE_LENGTH, format_code
 from council.accounts.tables import AccountOwner, ActivationCode
 from council.compounds.service import CompoundRef
@@ -222,3 +224,22 @@ async def batch_letters(ctx: Context, compound: CompoundRef, batch: int) -> Batc
 
 def _natural(s: str) -> tuple[object, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One printed letter: its code, the link that activates it, and that link as a QR code."""
+
+    letter: Letter
+    url: str
+    qr_svg: str  # segno's inline SVG of `url`
+
+
+def sheets(view: BatchView, activate_url: str) -> list[Sheet]:
+    """The batch's letters ready to print; `activate_url` is the absolute /activate address."""
+    out = []
+    for letter in view.letters:
+        url = f"{activate_url}?code={letter.code}"
+        svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+        out.append(Sheet(letter, url, svg))
+    return out

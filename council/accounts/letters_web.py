@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
@@ -74,13 +73,11 @@ class Letters(Controller):
     ) -> Template:
         c = compound  # the guard's, injected
         view = await service.batch_letters(ctx, c, batch)
-        sheets = []
-        for letter in view.letters:
-            url = absolute_url(ctx.settings, request, f"/activate?code={letter.code}")
-            svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
-            sheets.append(
-                {"letter": letter, "url": url, "qr": Markup(svg)}  # noqa: S704 - segno's SVG of our URL
-            )
+        activate = absolute_url(ctx.settings, request, "/activate")
+        sheets = [
+            {"letter": s.letter, "url": s.url, "qr": Markup(s.qr_svg)}  # noqa: S704 - segno's SVG
+            for s in service.sheets(view, activate)
+        ]
         return render(
             request,
             "staff/letters.html",

@@ -7,7 +7,9 @@ ballots.csv, and recounts the tally with council.votes."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,15 @@ async def write_export(vote_id: int, directory: Path) -> list[Path]:
         path.write_text(content, encoding="utf-8")
         out.append(path)
     return out
+
+
+async def export_zip(vote_id: int) -> bytes:
+    """The export as one zip (folder vote-ID/ with the four files), for officers to download."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in (await export_files(vote_id)).items():
+            z.writestr(f"vote-{vote_id}/{name}", content)
+    return buf.getvalue()
 
 
 def verify_export(directory: Path) -> tuple[list[str], dict[str, Any] | None]:

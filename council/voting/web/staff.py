@@ -7,8 +7,6 @@ handlers are given the loaded compound and, under `/votes/{vote_id}`, the loaded
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -390,13 +388,8 @@ class VoteOfficers(Controller):
     async def export(self, vote: NamedDependency[voting.VoteRef]) -> Response[bytes]:
         if vote.state in (VoteState.DRAFT, VoteState.ANNOUNCED, VoteState.OPEN):
             raise Forbidden(N_("投票结束后才能导出"))
-        files = await exporting.export_files(vote.id)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, content in files.items():
-                z.writestr(f"vote-{vote.id}/{name}", content)
         return Response(
-            buf.getvalue(),
+            await exporting.export_zip(vote.id),
             media_type="application/zip",
             headers={
                 "Content-Disposition": f'attachment; filename="vote-{vote.id}.zip"',
