@@ -10,7 +10,7 @@ from council.accounts.tables import Account, ActivationCode, Session
 from council.kernel.roles import Role
 from council.platform.passwords import Passwords
 
-from .conftest import PASSWORD, html
+from ..conftest import PASSWORD, html
 
 
 def letters(client, compound, superuser, building=None):
@@ -119,7 +119,7 @@ def test_activation_validates_phone_and_password(client, compound, superuser):
 
 
 def test_login_and_logout(client, compound):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", Role.COMMITTEE, compound.id)
     r = client.post_form("/login", {"phone": p.phone, "password": "wrong password"})
@@ -141,7 +141,7 @@ def test_login_and_logout(client, compound):
 
 
 def test_login_redirects_only_to_local_paths(client, compound):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
     r = client.post_form(
@@ -151,7 +151,7 @@ def test_login_redirects_only_to_local_paths(client, compound):
 
 
 def test_session_id_rotates_at_login_and_a_chosen_id_is_never_adopted(client, compound):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
     client.cookies.set("council_session", "attacker-chosen-id", domain="testserver.local")
@@ -176,7 +176,7 @@ def test_session_id_rotates_at_login_and_a_chosen_id_is_never_adopted(client, co
 
 
 def test_session_cookie_flags(client, compound):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
     r = client.login(p.phone)
@@ -196,7 +196,7 @@ def test_cookies_are_secure_over_https(tmp_path):
     from council.app import create_app
     from council.platform.settings import Settings
 
-    from .conftest import _reset
+    from ..conftest import _reset
 
     s = Settings(
         data_dir=tmp_path,
@@ -216,7 +216,7 @@ def test_cookies_are_secure_over_https(tmp_path):
 
 
 def test_password_is_rehashed_at_login_when_parameters_change(client, compound):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
     before = client.run(
@@ -234,7 +234,7 @@ def test_password_is_rehashed_at_login_when_parameters_change(client, compound):
 
 
 def test_login_throttled_per_account_then_per_address(client, compound):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
     for _ in range(5):
@@ -257,7 +257,7 @@ def test_throttle_per_address_across_accounts(client, compound):
     s = client.ctx.settings
     for i in range(s.login_max_failures_address):
         client.post_form("/login", {"phone": f"139{i:08d}", "password": "bad password"})
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13700000001", None, None)
     r = client.post_form("/login", {"phone": p.phone, "password": PASSWORD})
@@ -265,7 +265,7 @@ def test_throttle_per_address_across_accounts(client, compound):
 
 
 def test_staff_grant_and_revoke_roles_with_htmx_fragments(client, compound, officer):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", Role.RESIDENT, compound.id, name="租户小王")
     r = client.post(
@@ -297,7 +297,7 @@ def test_staff_cannot_revoke_their_own_management_role(client, compound, officer
 
 
 def test_only_admins_grant_admin(client, compound, officer):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", None, None)
     r = client.post_form("/staff/c/yipin/roles/grant", {"account": p.account_id, "role": "admin"})
@@ -332,7 +332,7 @@ def test_staff_create_an_account_with_a_role(client, compound, officer):
 
 
 def test_principal_roles(client, compound, other_compound):
-    from .conftest import make_person
+    from ..conftest import make_person
 
     p = make_person(client, "13900000009", Role.COMMITTEE, compound.id)
     root = accounts.Principal(0, "", "", is_superuser=True)

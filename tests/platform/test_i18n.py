@@ -10,7 +10,7 @@ from pathlib import Path
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 PO = ROOT / "council/locale/en/LC_MESSAGES/messages.po"
 MO = ROOT / "council/locale/en/LC_MESSAGES/messages.mo"
 

@@ -13,7 +13,7 @@ from council.compounds import service as compounds
 from council.kernel.roles import Role
 from council.platform.web.security import CSP, host_allowed
 
-from .conftest import PASSWORD, html, make_person
+from ..conftest import PASSWORD, html, make_person
 
 
 def http_routes(app):

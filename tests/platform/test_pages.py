@@ -6,7 +6,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from .conftest import html
+from ..conftest import html
 
 
 def test_chinese_by_default_english_on_request(client, compound):
@@ -120,7 +120,7 @@ def test_navigation_shows_each_role_exactly_the_pages_it_may_open(client, compou
     owners and the other roles without an officer page see no 管理 at all."""
     from council.kernel.roles import Role
 
-    from .conftest import make_person
+    from ..conftest import make_person
 
     expected = {
         Role.OWNER: [],
@@ -197,7 +197,7 @@ def test_with_a_public_url_a_hostile_host_never_reaches_a_letter(tmp_path):
     from council.platform.context import make_context
     from council.platform.settings import Settings
 
-    from .conftest import PASSWORD, ROSTER, _reset
+    from ..conftest import PASSWORD, ROSTER, _reset
 
     settings = Settings(
         data_dir=tmp_path / "data",

@@ -6,7 +6,7 @@ from council.accounts import codes as activation
 from council.accounts import service as accounts
 from council.compounds.tables import RosterEntry, RosterVersion, Unit
 
-from .conftest import ROSTER, html
+from ..conftest import ROSTER, html
 
 
 def upload(client, content: bytes | str, name="roster.csv", htmx=False):

@@ -14,7 +14,7 @@ from council.votes.lifecycle import Action, VoteKind, VoteState
 from council.voting import service as voting
 from council.voting.tables import Ballot, ChainEntry
 
-from .conftest import DAY, ROSTER, cast, make_person, open_vote
+from ..conftest import DAY, ROSTER, cast, make_person, open_vote
 
 
 def test_full_lifecycle_of_a_binding_vote(client, clock, compound, officers, owners):

@@ -9,7 +9,7 @@ import pytest
 
 from council.platform.settings import Settings
 
-README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_setting_has_an_environment_variable_documented_in_the_readme():

@@ -12,7 +12,7 @@ from council.kernel.errors import Forbidden
 from council.kernel.roles import TWO_PERSON_ROLES, Role
 from council.platform.events import events_of
 
-from .conftest import PASSWORD, html, make_person
+from ..conftest import PASSWORD, html, make_person
 
 
 def staff_creates(client, staff, compound, phone, role, password="chosen by staff 1"):

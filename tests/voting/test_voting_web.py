@@ -11,7 +11,7 @@ from council.voting import service as voting
 from council.voting.export import verify_export, write_export
 from council.voting.tables import Ballot
 
-from .conftest import DAY, html, open_vote
+from ..conftest import DAY, html, open_vote
 
 
 def login_owner(client, owner):

@@ -15,7 +15,7 @@ from council.accounts.tables import AccountOwner, ActivationCode
 from council.kernel.errors import Invalid, Throttled
 from council.platform.web.security import client_address
 
-from .conftest import PASSWORD, html, make_person
+from ..conftest import PASSWORD, html, make_person
 
 
 def counting(client, method):

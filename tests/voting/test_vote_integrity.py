@@ -18,7 +18,7 @@ from council.votes.lifecycle import Action, Rules, VoteKind, VoteState
 from council.voting import service as voting
 from council.voting.tables import Ballot, Proxy, Vote
 
-from .conftest import DAY, cast, html, make_person, open_vote
+from ..conftest import DAY, cast, html, make_person, open_vote
 
 ROOT = accounts.Principal(0, "", "", is_superuser=True)
 
