@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from council.accounts.tables import Account, AccountOwner, RoleGrant
 from council.compounds.tables import Owner, UnitOwner
 from council.kernel.errors import N_
 from council.kernel.roles import Role
 from council.kernel.units import unit_label
+from council.platform.context import Cache, Caches
 from council.platform.web.i18n import gettext
 
 NO_NAME = N_("未填姓名")
@@ -98,12 +98,13 @@ ACTIVATED_SQL = (
 LINKS_KEY_SQL = "SELECT MAX(id) AS links FROM account_owner"
 
 
-async def activated_accounts(compound_id: int, caches: dict[str, Any] | None = None) -> int:
+ACTIVATED_CACHE: Cache[tuple[object, int]] = Cache("activated_accounts")
+
+
+async def activated_accounts(compound_id: int, caches: Caches | None = None) -> int:
     """How many owner accounts of the compound are activated; with a cache (the context's),
     counted again only when an owner links an account, so public pages stay flat."""
-    known: dict[int, tuple[Any, int]] = (
-        caches.setdefault("activated_accounts", {}) if caches is not None else {}
-    )
+    known = caches.of(ACTIVATED_CACHE) if caches is not None else {}
     key = None
     if caches is not None:
         key = (await AccountOwner.raw(LINKS_KEY_SQL))[0]["links"]

@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from council.compounds.tables import (
     Building,
@@ -23,7 +22,7 @@ from council.kernel.clock import now
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, InvalidMany, NotFound
 from council.kernel.phones import normalize_phone
 from council.kernel.principal import Principal
-from council.platform.context import Context
+from council.platform.context import Cache, Caches, Context
 from council.platform.db import is_unique_violation
 from council.platform.events import record
 from council.platform.web.i18n import gettext
@@ -332,13 +331,14 @@ STATS_SQL = (
 ROSTER_KEY_SQL = "SELECT MAX(id) AS roster FROM roster_version WHERE compound = {}"
 
 
-async def compound_stats(compound_id: int, caches: dict[str, Any] | None = None) -> CompoundStats:
+STATS_CACHE: Cache[tuple[object, CompoundStats]] = Cache("compound_stats")
+
+
+async def compound_stats(compound_id: int, caches: Caches | None = None) -> CompoundStats:
     """The compound's figures; with a cache (the context's), counted again only when a roster
     is imported, so public pages stay flat in the compound's size. The unit count is the latest
     roster's, counted once at its import."""
-    known: dict[int, tuple[Any, CompoundStats]] = (
-        caches.setdefault("compound_stats", {}) if caches is not None else {}
-    )
+    known = caches.of(STATS_CACHE) if caches is not None else {}
     key = None
     if caches is not None:
         key = (await Building.raw(ROSTER_KEY_SQL, compound_id))[0]["roster"]

@@ -5,14 +5,37 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, Protocol, TypeVar, cast
 
 from council.kernel.clock import now
 from council.platform.db import Database, open_database
 from council.platform.passwords import Passwords
 from council.platform.settings import Settings
+
+T = TypeVar("T")
+
+
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Cache(Generic[T]):
+    """A named per-process cache whose values are T (declare one per kind of derived data)."""
+
+    name: str
+
+
+class Caches:
+    """The context's caches, each reached through its typed `Cache` key."""
+
+    def __init__(self) -> None:
+        self._maps: dict[str, dict[Hashable, object]] = {}
+
+    def of(self, cache: Cache[T]) -> dict[Hashable, T]:
+        return cast("dict[Hashable, T]", self._maps.setdefault(cache.name, {}))
 
 
 @dataclass
@@ -21,10 +44,10 @@ class Context:
     db: Database
     passwords: Passwords
     clock: Callable[[], dt.datetime] = now  # tests move time forward through notice periods
-    cast_queue: Any = None  # council.voting.castqueue.CastQueue, made on the first cast
+    cast_queue: Closable | None = None  # the voting area's group commit, made on the first cast
     # per-process caches of derived data, keyed so that a change in the database misses them
     # (e.g. a vote's live tally by its chain height); never the only copy of anything
-    caches: dict[str, Any] = field(default_factory=dict)
+    caches: Caches = field(default_factory=lambda: Caches())
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 under the secret key: activation codes are stored only this way."""

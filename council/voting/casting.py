@@ -170,8 +170,9 @@ async def cast_ballot(
         raise Forbidden(N_("您已书面委托他人代为投票，不能再自己投票"))
     # group commit: the same checks, one locked transaction for each burst of casts
     queue = ctx.cast_queue
-    if queue is None:
-        queue = ctx.cast_queue = CastQueue(ctx)
+    if not isinstance(queue, CastQueue):  # the context keeps it, typed as something to close
+        queue = CastQueue(ctx)
+        ctx.cast_queue = queue
     channel = "proxy" if c.via_proxy else "online"
     ballot = NewBallot(scope, person, unit_id, label, choice, channel, actor.account_id)
     pending = PendingCast(vote, ballot, asyncio.get_running_loop().create_future())

@@ -8,7 +8,7 @@ import asyncio
 import dataclasses
 from dataclasses import dataclass
 
-from council.platform.context import Context
+from council.platform.context import Cache, Context
 from council.votes import Ballot as CoreBallot
 from council.votes import Choice, RunningTally, UnitKey, tally_joint
 from council.votes.tally import JointResult, PollResult, poll_result
@@ -116,13 +116,16 @@ class _Live:
     lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
 
 
+LIVE_TALLIES: Cache[_Live] = Cache("live_tallies")
+
+
 async def _live(ctx: Context, vote: VoteRef) -> _Live:
     """Bring the vote's running tally up to the chain height just read: only ballots appended
     since the last reader are applied, so a reader's cost does not grow with the turnout. Each
     counted ballot has its chain entry; a changed ballot's later entry replaces the earlier."""
     key = roster_key(vote)
     assert key is not None and vote.item is not None
-    lives: dict[int, _Live] = ctx.caches.setdefault("live_tallies", {})
+    lives = ctx.caches.of(LIVE_TALLIES)
     live = lives.get(vote.id)
     if live is None or live.roster_key != key or live.height > vote.chain_height:
         roster = await vote_roster(vote, ctx)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from council.compounds.tables import RosterEntry, Unit, UnitOwner
 from council.kernel.errors import N_, Invalid
-from council.platform.context import Context
+from council.platform.context import Cache, Context
 from council.votes import PersonId, Scope, UnitKey, build_scope
 from council.votes import Unit as CoreUnit
 from council.voting.votes import DEVELOPER, VoteRef
@@ -116,11 +116,12 @@ def roster_key(vote: VoteRef) -> RosterKey | None:
     return None if None in versions else (vote.id, versions)
 
 
+VOTE_ROSTERS: Cache[VoteRoster] = Cache("vote_rosters")
+
+
 async def vote_roster(vote: VoteRef, ctx: Context | None = None) -> VoteRoster:
     key = roster_key(vote)
-    cache: dict[RosterKey, VoteRoster] | None = (
-        ctx.caches.setdefault("vote_rosters", {}) if ctx is not None and key else None
-    )
+    cache = ctx.caches.of(VOTE_ROSTERS) if ctx is not None and key else None
     if cache is not None and key in cache:
         return cache[key]
     units = await frozen_units(vote)

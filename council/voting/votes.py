@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from council.kernel.errors import N_, DomainError, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
-from council.platform.context import Context
+from council.platform.context import Cache, Context
 from council.votes import Item
 from council.votes.lifecycle import (
     OFFICER_ROLES,
@@ -182,6 +182,9 @@ async def scope_rules(compound_ids: list[int]) -> Rules:
 # --- reading votes -------------------------------------------------------------------------
 
 
+VOTE_SCOPES: Cache[list[dict[str, Any]]] = Cache("vote_scopes")
+
+
 async def get_vote(vote_id: int, ctx: Context | None = None) -> VoteRef:
     if not 0 < vote_id < 2**31:
         raise NotFound(N_("没有这个表决"))
@@ -189,9 +192,7 @@ async def get_vote(vote_id: int, ctx: Context | None = None) -> VoteRef:
     if row is None:
         raise NotFound(N_("没有这个表决"))
     # a vote's scopes and their roster versions never change once it is announced
-    known: dict[int, list[dict[str, Any]]] = (
-        ctx.caches.setdefault("vote_scopes", {}) if ctx is not None else {}
-    )
+    known = ctx.caches.of(VOTE_SCOPES) if ctx is not None else {}
     scopes = known.get(vote_id)
     if scopes is None:
         scopes = await sql.vote_scopes(vote_id)
