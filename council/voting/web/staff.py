@@ -90,25 +90,6 @@ def form_values(data: object) -> dict[str, str]:
 
 
 @dataclass
-class VoteForm:
-    """A new vote. `item` and the times stay text: a bad value is an error next to its field."""
-
-    kind: str = ""
-    item: str = ""
-    title: str = ""
-    body: str = ""
-    method: str = ""
-    attachments: str = ""
-    opens_at: str = ""
-    closes_at: str = ""
-    joint: list[str] | str = field(default_factory=list)  # one checkbox ticked arrives as text
-
-    def joint_ids(self) -> list[int]:
-        values = [self.joint] if isinstance(self.joint, str) else self.joint
-        return [int(x) for x in values if str(x).isdigit()]
-
-
-@dataclass
 class DraftForm:
     title: str = ""
     body: str = ""
@@ -116,6 +97,19 @@ class DraftForm:
     attachments: str = ""
     opens_at: str = ""
     closes_at: str = ""
+
+
+@dataclass
+class VoteForm(DraftForm):
+    """A new vote. `item` and the times stay text: a bad value is an error next to its field."""
+
+    kind: str = ""
+    item: str = ""
+    joint: list[str] | str = field(default_factory=list)  # one checkbox ticked arrives as text
+
+    def joint_ids(self) -> list[int]:
+        values = [self.joint] if isinstance(self.joint, str) else self.joint
+        return [int(x) for x in values if str(x).isdigit()]
 
 
 @dataclass
