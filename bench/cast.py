@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import httpx
@@ -27,7 +23,7 @@ import httpx
 from council.areas import migrate
 from council.platform.context import make_context
 from council.platform.settings import Settings
-from council.sample import open_vote_with_voters
+from council.sample import open_vote_with_voters, start_server
 
 
 async def prepare(data: Path, owners: int) -> tuple[int, int, list[tuple[str, str]]]:
@@ -37,23 +33,6 @@ async def prepare(data: Path, owners: int) -> tuple[int, int, list[tuple[str, st
         return await open_vote_with_voters(ctx, owners)
     finally:
         await ctx.db.close()
-
-
-def serve(data: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "COUNCIL_DATA_DIR": str(data)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "council", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 LUA = """
@@ -115,7 +94,7 @@ def main() -> None:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        proc = serve(data, port, a.workers)
+        proc = start_server(data, port, a.workers)
         try:
             csrf = httpx.get(base + "/login").cookies["council_csrf"]
             st = wrk(base + "/static/app.css", a.clients, a.seconds)

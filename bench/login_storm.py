@@ -16,10 +16,8 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import httpx
@@ -29,6 +27,7 @@ from council.areas import migrate
 from council.compounds import service as compounds
 from council.platform.context import make_context
 from council.platform.settings import Settings
+from council.sample import start_server
 
 PASSWORD = "storm password 1"
 
@@ -47,26 +46,7 @@ async def prepare(data: Path, logins: int) -> None:
 
 def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
     # every client here is 127.0.0.1: lift the per-address bucket, which counts logins in flight
-    env = {
-        **os.environ,
-        "COUNCIL_DATA_DIR": str(data),
-        "COUNCIL_LOGIN_MAX_FAILURES_ADDRESS": "10000",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "council", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    return start_server(data, port, env={"COUNCIL_LOGIN_MAX_FAILURES_ADDRESS": "10000"})
 
 
 async def probe(client: httpx.AsyncClient, path: str, until: asyncio.Event, n: int) -> list[float]:

@@ -17,14 +17,14 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from cast import serve, wrk  # bench/cast.py, beside this file
+from cast import wrk  # bench/cast.py, beside this file
 
 from council.accounts.service import Principal
 from council.accounts.tables import AccountOwner
 from council.areas import migrate
 from council.platform.context import make_context
 from council.platform.settings import Settings
-from council.sample import open_vote_with_voters
+from council.sample import open_vote_with_voters, start_server
 from council.votes import Choice
 from council.voting import service as voting
 
@@ -72,7 +72,7 @@ def measure(ballots: int, seconds: int, clients: int) -> dict[str, float]:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        proc = serve(data, port)
+        proc = start_server(data, port)
         try:
             assert httpx.get(f"{base}/v/{vid}/result").status_code == 200
             lua = data / "cookie.lua"

@@ -6,7 +6,12 @@ Used for `examples/wall-removal/`, the demo and benchmarks. Same seed, same file
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -177,3 +182,25 @@ async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[t
     await asyncio.sleep((start - ctx.clock()).total_seconds() + 0.1)
     await voting.transition(ctx, officer, vid, Action.OPEN)
     return vid, c.id, sessions
+
+
+def start_server(
+    data: Path, port: int, workers: int = 1, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """For benchmarks and load tests: `council serve` on 127.0.0.1:port over `data`, returned
+    once /healthz answers (the caller stops it)."""
+    proc = subprocess.Popen(  # noqa: S603 - our own command, no outside input
+        [sys.executable, "-m", "council", "serve", "--port", str(port), "--workers", str(workers)],
+        env={**os.environ, "COUNCIL_DATA_DIR": str(data), **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")

@@ -8,11 +8,8 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import httpx
@@ -20,7 +17,7 @@ import httpx
 from council.areas import migrate
 from council.platform.context import make_context
 from council.platform.settings import Settings
-from council.sample import open_vote_with_voters
+from council.sample import open_vote_with_voters, start_server
 from council.votes.chain import verify_chain
 from council.voting import service as voting
 
@@ -35,25 +32,6 @@ async def prepare(data: Path, owners: int) -> tuple[int, list[str]]:
         await ctx.db.close()
 
 
-def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "COUNCIL_DATA_DIR": str(data)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "council", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
 def test_receipts_survive_sigkill(tmp_path):
     data = tmp_path / "data"
     vid, tokens = asyncio.run(prepare(data, 240))
@@ -61,7 +39,7 @@ def test_receipts_survive_sigkill(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    proc = serve(data, port)
+    proc = start_server(data, port)
     receipts: list[str] = []
     lock = threading.Lock()
     killed = threading.Event()
@@ -110,7 +88,7 @@ def test_receipts_survive_sigkill(tmp_path):
     assert len(acknowledged) >= 60, "the burst was too small to prove anything"
     assert len(acknowledged) < len(tokens), "the kill came after the burst had finished"
 
-    proc = serve(data, port)
+    proc = start_server(data, port)
     try:
         with httpx.Client(base_url=base, timeout=5) as http:
             lost = [
