@@ -148,10 +148,17 @@ async def results(vote_id: int, ctx: Context | None = None) -> Results:
     """The vote's figures. With a context: the running tally of this process, brought up to the
     current chain height (what every page shows); without one: a full recount."""
     vote = await get_vote(vote_id, ctx)
-    if ctx is None or roster_key(vote) is None:
+    if ctx is None:
         return await recount(vote_id)
+    return await results_of(vote, ctx)
+
+
+async def results_of(vote: VoteRef, ctx: Context) -> Results:
+    """`results` for a vote the caller has just read (a page's own dependency): no second read."""
+    if roster_key(vote) is None:
+        return await recount(vote.id)
     if not vote.binding:
-        counts = await sql.poll_counts(vote_id)
+        counts = await sql.poll_counts(vote.id)
         poll = PollResult(counts.get("agree", 0), counts.get("oppose", 0), counts.get("abstain", 0))
         return Results(vote, None, poll, [])
     live = await _live(ctx, vote)

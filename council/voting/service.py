@@ -19,6 +19,7 @@ from council.voting.results import (
     effective_ballots,
     recount,
     results,
+    results_of,
     turnout,
 )
 from council.voting.rosters import VoteRoster, frozen_units, scopes_of, vote_roster
@@ -81,6 +82,7 @@ __all__ = [
     "recount",
     "reject_paper",
     "results",
+    "results_of",
     "scope_rules",
     "scopes_of",
     "set_rules",

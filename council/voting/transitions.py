@@ -24,7 +24,7 @@ from council.votes.lifecycle import (
     issues_before,
 )
 from council.voting import events
-from council.voting.results import results
+from council.voting.results import results_of
 from council.voting.tables import CertificationRow as CertRow
 from council.voting.tables import PaperEntry, Vote, VoteScope
 from council.voting.votes import (
@@ -48,7 +48,7 @@ async def _facts(
     )
     quorum_met = False
     if vote.state is VoteState.OPEN and vote.binding:
-        r = await results(vote.id, ctx)
+        r = await results_of(vote, ctx)
         quorum_met = r.joint is not None and r.joint.quorum_met
     roles: set[str] = set()
     for s in vote.scopes:
@@ -79,9 +79,8 @@ async def _facts(
     )
 
 
-async def blockers(ctx: Context, vote_id: int, actor: Principal) -> dict[Action, list[Blocker]]:
-    """For the officer's page: what each action is waiting for."""
-    vote = await get_vote(vote_id)
+async def blockers(ctx: Context, vote: VoteRef, actor: Principal) -> dict[Action, list[Blocker]]:
+    """For the officer's page: what each action is waiting for (the vote as the page read it)."""
     facts = await _facts(ctx, vote, actor)
     return {a: issues_before(a, facts) for a in Action if a is not Action.EXTEND}
 

@@ -235,7 +235,7 @@ class PublicVote(Controller):
         ctx: NamedDependency[Context],
         vote: NamedDependency[voting.VoteRef],
     ) -> Template:
-        res = await voting.results(vote.id, ctx)
+        res = await voting.results_of(vote, ctx)
         closed = vote.state in (
             VoteState.CLOSED,
             VoteState.OBJECTION,

@@ -196,7 +196,7 @@ async def _dashboard(
     """The officer's page of one vote. `errors` and `values` are per form (edit, paper, proxy,
     confirm-N), so a refused form comes back with what was typed and the reason by its field."""
     p = require_principal(request)
-    res = await voting.results(vote.id, ctx)
+    res = await voting.results_of(vote, ctx)
     buildings, missing = await voting.turnout(vote, ctx) if vote.binding else ([], [])
     return render(
         request,
@@ -209,7 +209,7 @@ async def _dashboard(
             "final": vote.state in (VoteState.CERTIFIED, VoteState.PUBLISHED),
             "buildings": buildings,
             "missing": missing,
-            "blockers": await voting.blockers(ctx, vote.id, p),
+            "blockers": await voting.blockers(ctx, vote, p),
             "events": await voting.events(vote.id),
             "papers": await voting.paper_entries(vote.id),
             "proxies": await voting.proxies(vote.id),
@@ -255,6 +255,7 @@ async def officer_post(
             request,
             ctx,
             compound,
+            # read again: before refusing, the act may have recorded the clock's close
             await voting.current(ctx, vote.id),
             errors={form_name: form_errors(e)},
             values={form_name: typed},
