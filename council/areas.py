@@ -8,6 +8,11 @@ from piccolo.table import Table
 from council.accounts.area import AREA as ACCOUNTS
 from council.boards.area import AREA as BOARDS
 from council.compounds.area import AREA as COMPOUNDS
+from council.discussion.area import AREA as DISCUSSION
+from council.inbox.area import AREA as INBOX
+from council.matters.area import AREA as MATTERS
+from council.meetings.area import AREA as MEETINGS
+from council.needs.area import AREA as NEEDS
 from council.platform.area import Area
 from council.platform.db import tables as platform_tables
 from council.platform.db.baseline import BASELINE
@@ -17,12 +22,19 @@ from council.platform.db.migrate import migrate as run_migrations
 from council.platform.events import register_labels
 from council.platform.migrations import MIGRATIONS as PLATFORM_MIGRATIONS
 from council.platform.web.auth import PrincipalLoader
+from council.proposals.area import AREA as PROPOSALS
 from council.voting.area import AREA as VOTING
 
 AREAS: tuple[Area, ...] = (
     COMPOUNDS,
     ACCOUNTS,
+    INBOX,
+    DISCUSSION,
+    MATTERS,
     VOTING,
+    NEEDS,
+    PROPOSALS,
+    MEETINGS,
     BOARDS,
 )
 

@@ -1,0 +1,5 @@
+"""Pages of the discussion area."""
+
+from typing import Any
+
+ROUTES: list[Any] = []

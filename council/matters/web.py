@@ -1,0 +1,5 @@
+"""Pages of the matters area."""
+
+from typing import Any
+
+ROUTES: list[Any] = []
