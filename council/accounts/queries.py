@@ -115,3 +115,47 @@ async def activated_accounts(compound_id: int, caches: Caches | None = None) -> 
     if caches is not None:
         known[compound_id] = (key, n)
     return n
+
+
+async def household_units(account_id: int, compound_id: int) -> list[int]:
+    """The units of the compound that the account's owner identities hold (a household is a unit:
+    however many accounts it has, it counts once). Empty for residents without a roster link."""
+    rows = await UnitOwner.select(UnitOwner.unit).where(
+        UnitOwner.owner.is_in(
+            AccountOwner.select(AccountOwner.owner).where(AccountOwner.account == account_id)
+        ),
+        UnitOwner.unit._.compound == compound_id,
+    )
+    return sorted({r["unit"] for r in rows})
+
+
+async def role_holders(compound_id: int, roles: frozenset[Role] | set[Role]) -> list[int]:
+    """Accounts holding any of `roles` in the compound (active accounts only)."""
+    if not roles:
+        return []
+    rows = await RoleGrant.select(RoleGrant.account).where(
+        RoleGrant.compound == compound_id,
+        RoleGrant.role.is_in(sorted(r.value for r in roles)),
+        RoleGrant.account._.is_active == True,
+    )
+    return sorted({r["account"] for r in rows})
+
+
+async def unit_accounts(unit_ids: list[int]) -> dict[int, list[int]]:
+    """The accounts of each unit's owners (to tell a household about what concerns it)."""
+    if not unit_ids:
+        return {}
+    rows = await UnitOwner.select(UnitOwner.unit, UnitOwner.owner).where(
+        UnitOwner.unit.is_in(sorted(set(unit_ids)))
+    )
+    owners: dict[int, list[int]] = {}
+    for r in rows:
+        owners.setdefault(r["owner"], []).append(r["unit"])
+    out: dict[int, list[int]] = {}
+    if owners:
+        for link in await AccountOwner.select(AccountOwner.account, AccountOwner.owner).where(
+            AccountOwner.owner.is_in(sorted(owners))
+        ):
+            for unit in owners[link["owner"]]:
+                out.setdefault(unit, []).append(link["account"])
+    return {u: sorted(set(a)) for u, a in out.items()}

@@ -350,3 +350,46 @@ async def compound_stats(compound_id: int, caches: Caches | None = None) -> Comp
     if caches is not None:
         known[compound_id] = (key, stats)
     return stats
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit of the compound's current roster, as other areas see it."""
+
+    id: int
+    building_id: int
+    building: str
+    number: str
+    area: Decimal  # m², exact
+
+
+@dataclass(frozen=True)
+class BuildingRef:
+    id: int
+    name: str
+
+
+async def compound_buildings(compound_id: int) -> list[BuildingRef]:
+    rows = await Building.select(Building.id, Building.name).where(Building.compound == compound_id)
+    return sorted((BuildingRef(r["id"], r["name"]) for r in rows), key=_natural_building)
+
+
+def _natural_building(b: BuildingRef) -> tuple[int, str]:
+    return (int(b.name), "") if b.name.isdigit() else (1 << 30, b.name)
+
+
+async def compound_units(compound_id: int, ids: list[int] | None = None) -> list[UnitRef]:
+    """The compound's active units (or only those of `ids`, active or not)."""
+    q = Unit.select(Unit.id, Unit.building, Unit.building._.name, Unit.number, Unit.area).where(
+        Unit.compound == compound_id
+    )
+    if ids is not None:
+        if not ids:
+            return []
+        q = q.where(Unit.id.is_in(sorted(set(ids))))
+    else:
+        q = q.where(Unit.active == True)
+    return [
+        UnitRef(r["id"], r["building"], r["building.name"], r["number"], Decimal(r["area"]))
+        for r in await q
+    ]

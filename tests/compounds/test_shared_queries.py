@@ -1,0 +1,38 @@
+"""The small read models other areas use: a compound's units and buildings, an account's
+household, who holds a role, and the accounts of a unit's owners."""
+
+from decimal import Decimal
+
+from council.accounts.queries import household_units, role_holders, unit_accounts
+from council.compounds.service import compound_buildings, compound_units
+from council.kernel.roles import Role
+from tests.factories import make_person
+
+
+def test_units_buildings_households_and_role_holders(client, compound, owners, officers):
+    units = {(u.building, u.number): u for u in client.run(compound_units, compound.id)}
+    assert sorted(units) == [
+        ("1", "101"),
+        ("1", "102"),
+        ("1", "201"),
+        ("1", "202"),
+        ("2", "101"),
+        ("2", "102"),
+    ]
+    assert units[("1", "102")].area == Decimal("120.25")
+    assert [b.name for b in client.run(compound_buildings, compound.id)] == ["1", "2"]
+    # 赵敏 (P4) holds two units with one account: one household per unit
+    zhao = owners["赵敏"]
+    assert client.run(household_units, zhao.account_id, compound.id) == sorted(
+        [units[("1", "201")].id, units[("1", "202")].id]
+    )
+    assert client.run(household_units, zhao.account_id, compound.id + 1) == []
+    committee, party = officers
+    assert client.run(role_holders, compound.id, {Role.COMMITTEE}) == [committee.account_id]
+    assert client.run(role_holders, compound.id, {Role.COMMITTEE, Role.PARTY_BRANCH}) == sorted(
+        [committee.account_id, party.account_id]
+    )
+    resident = make_person(client, "13900000099", Role.RESIDENT, compound.id)
+    assert client.run(household_units, resident.account_id, compound.id) == []
+    by_unit = client.run(unit_accounts, [units[("1", "201")].id, units[("2", "102")].id])
+    assert by_unit == {units[("1", "201")].id: [zhao.account_id]}
