@@ -2,7 +2,13 @@
 
 from pathlib import Path
 
-from council.inbox import web
+from council.inbox import migrations, tables, web
 from council.platform.area import Area
 
-AREA = Area(name="inbox", routes=web.ROUTES, templates=Path(__file__).parent / "templates")
+AREA = Area(
+    name="inbox",
+    routes=web.ROUTES,
+    tables=tables.TABLES,
+    migrations=migrations.MIGRATIONS,
+    templates=Path(__file__).parent / "templates",
+)

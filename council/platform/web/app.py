@@ -31,6 +31,7 @@ from council.platform.settings import Settings
 from council.platform.web import public
 from council.platform.web.auth import PrincipalLoader, RequestContextMiddleware
 from council.platform.web.errors import EXCEPTION_HANDLERS
+from council.platform.web.header import load_badges
 from council.platform.web.i18n import gettext, ngettext
 from council.platform.web.security import SecurityHeadersMiddleware, security_headers
 from council.votes.exact import ceil_to
@@ -147,6 +148,7 @@ def build_app(
         ],
         plugins=[HTMXPlugin(), *areas],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=load_badges,  # the header's counts (我的消息), see header.py
         before_send=[security_headers(settings.secure_cookies)],
         request_max_body_size=settings.max_body_bytes,
         on_startup=[on_startup],

@@ -41,6 +41,7 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     lang = state.get("lang", "zh")
     return {
         "principal": state.get("principal"),
+        "badges": state.get("badges", ()),  # header counts (header.py)
         "lang": lang,
         "html_lang": HTML_LANG[lang],
         "languages": LANGUAGES,
