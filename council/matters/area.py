@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from council.matters import web
+from council.matters import events, migrations, tables, web
 from council.platform.area import Area
 
-AREA = Area(name="matters", routes=web.ROUTES, templates=Path(__file__).parent / "templates")
+AREA = Area(
+    name="matters",
+    routes=web.ROUTES,
+    tables=tables.TABLES,
+    migrations=migrations.MIGRATIONS,
+    templates=Path(__file__).parent / "templates",
+    event_labels=events.LABELS,
+)

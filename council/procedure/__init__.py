@@ -3,6 +3,7 @@ who may take each move in each stage, and the reasons a move cannot happen yet (
 data, as the vote lifecycle does). Pure: standard library and kernel only."""
 
 from council.procedure.stages import (
+    AUTHOR,
     PERMISSIONS,
     Action,
     Blocker,
@@ -18,6 +19,7 @@ from council.procedure.stages import (
 )
 
 __all__ = [
+    "AUTHOR",
     "PERMISSIONS",
     "Action",
     "Blocker",

@@ -39,6 +39,9 @@ class Decision(StrEnum):
 
 class Action(StrEnum):
     PROPOSE = "propose"  # turn the need into a proposal
+    MERGE = "merge"  # the need is merged into another matter (with the reason)
+    RESOLVE = "resolve"  # the need was handled and its author rated it satisfied
+    WITHDRAW = "withdraw"  # the author takes back the need or the proposal
     SCHEDULE = "schedule"  # put the proposal on a meeting's agenda
     RECOMMEND = "recommend"  # the meeting's recommendation (the stage does not move)
     ADOPT = "adopt"  # the council decides to do it (no owner vote needed)
@@ -54,12 +57,17 @@ class Action(StrEnum):
 
 COMMITTEE, PARTY, STAFF, PM = "committee", "party_branch", "staff", "property_manager"
 OWNER, RESIDENT = "owner", "resident"
+AUTHOR = "author"  # a pseudo-role: the person who raised the need or the proposal
 OFFICERS = frozenset({COMMITTEE, PARTY, STAFF})
 
 # who may take each move in each stage (Decidim's per-step settings, as a table)
 PERMISSIONS: dict[tuple[Stage, Action], frozenset[str]] = {
     (Stage.ASK, Action.PROPOSE): frozenset({COMMITTEE, PARTY, STAFF, OWNER}),
     (Stage.ASK, Action.REJECT): frozenset({COMMITTEE, STAFF, PM}),
+    (Stage.ASK, Action.MERGE): frozenset({COMMITTEE, STAFF, PM}),
+    (Stage.ASK, Action.RESOLVE): frozenset({COMMITTEE, STAFF, PM, AUTHOR}),
+    (Stage.ASK, Action.WITHDRAW): frozenset({AUTHOR}),
+    (Stage.PROPOSE, Action.WITHDRAW): frozenset({AUTHOR}),
     (Stage.PROPOSE, Action.SCHEDULE): frozenset({COMMITTEE, PARTY}),
     (Stage.PROPOSE, Action.REJECT): frozenset({PARTY}),  # 前置审查 returns it, with reasons
     (Stage.DELIBERATE, Action.RECOMMEND): frozenset({COMMITTEE, PARTY}),
@@ -97,6 +105,7 @@ class MatterFacts:
     vote_published: bool = False
     vote_passed: bool = False
     open_tasks: int = 0
+    rated_satisfied: bool = False  # the need's author rated its handling satisfied (or basic)
     reason: str = ""  # the written reason a skip, rejection or reopening needs
 
 
@@ -111,7 +120,12 @@ class Move:
     reason: str
 
 
-NEEDS_REASON = frozenset({Action.REJECT, Action.SKIP_RAISE, Action.REOPEN})
+NEEDS_REASON = frozenset({Action.REJECT, Action.MERGE, Action.SKIP_RAISE, Action.REOPEN})
+# the council's decisions carry their own recommendation when the meeting gave none
+IMPLIED_RECOMMENDATION = {
+    Action.ADOPT: Recommendation.ADOPT,
+    Action.SEND_TO_VOTE: Recommendation.SEND_TO_VOTE,
+}
 
 
 def may(role: str, stage: Stage, action: Action) -> bool:
@@ -134,6 +148,8 @@ def issues_before(action: Action, f: MatterFacts) -> list[Blocker]:
             out.append(Blocker("cosigns", N_("还差 %(n)s 户附议"), (("n", short),)))
         if not f.prereviewed:
             out.append(Blocker("prereview", N_("还没有通过党支部的前置审查")))
+    elif action is Action.RESOLVE and not f.rated_satisfied:
+        out.append(Blocker("rating", N_("提出人还没有评价为满意或基本满意")))
     elif action is Action.ADOPT and f.needs_vote:
         out.append(Blocker("needs_vote", N_("这是业主共同决定的事项：须由业主表决决定")))
     elif action is Action.RECORD_VOTE and not f.vote_published:
@@ -164,6 +180,8 @@ def after(action: Action, f: MatterFacts) -> tuple[Stage, Decision | None]:
             return Stage.CLOSED, Decision.FAILED
         case Action.REJECT:
             return Stage.CLOSED, Decision.REJECTED
+        case Action.MERGE | Action.RESOLVE | Action.WITHDRAW:
+            return Stage.CLOSED, f.decision
         case Action.SKIP_RAISE | Action.START_WORK | Action.REOPEN:
             return Stage.EXECUTE, f.decision
         case Action.ACCEPT:
@@ -176,7 +194,8 @@ def apply(
     action: Action, f: MatterFacts, recommendation: Recommendation | None = None
 ) -> tuple[MatterFacts, Move]:
     """Take an allowed move: the new facts and the one record of it. A recommendation is
-    recorded as advice and never becomes the decision."""
+    recorded as advice and never becomes the decision; adopting or sending to a vote records
+    the matching recommendation when none was given."""
     found = issues_before(action, f)
     if found:
         raise ValueError(found[0].code)
@@ -185,6 +204,8 @@ def apply(
     stage, decision = after(action, f)
     if action is Action.RECOMMEND:
         f = replace(f, recommendation=recommendation)
+    elif action in IMPLIED_RECOMMENDATION and f.recommendation is None:
+        f = replace(f, recommendation=IMPLIED_RECOMMENDATION[action])
     recommendation = f.recommendation
     move = Move(action, f.stage, stage, decision, f.reason.strip())
     return replace(f, stage=stage, decision=decision, recommendation=recommendation), move

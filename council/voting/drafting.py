@@ -1,16 +1,19 @@
-"""Drafting a vote: a new matter and its draft vote, and edits until it is announced."""
+"""Drafting a vote: its draft (on a new matter, or on a matter the council sent to an owner vote),
+and edits until it is announced."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from council.kernel.errors import N_, Forbidden, Invalid
+from council.kernel.errors import N_, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
+from council.matters import service as matters
 from council.platform.context import Context
+from council.procedure import Stage
 from council.votes.lifecycle import VoteKind, VoteState
 from council.voting import events
 from council.voting.attachments import parse as parse_attachments
-from council.voting.tables import Matter, Vote, VoteScope
+from council.voting.tables import Vote, VoteScope
 from council.voting.votes import get_vote, is_officer, rules_to_json, scope_rules
 
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -39,8 +42,10 @@ async def create_vote(
     opens_at: dt.datetime | None = None,
     closes_at: dt.datetime | None = None,
     joint_with: list[int] | None = None,
+    matter_id: int | None = None,
 ) -> int:
-    """A draft vote on a new matter. A joint vote counts each listed compound separately."""
+    """A draft vote, on the given matter (of this compound, sent to an owner vote) or else on a
+    new one. A joint vote counts each listed compound separately."""
     scope_ids = [compound_id, *[c for c in (joint_with or []) if c != compound_id]]
     if not is_officer(actor, scope_ids):
         raise Forbidden(N_("只有每个相关小区的业委会、党支部或工作人员可以发起表决"))
@@ -55,19 +60,23 @@ async def create_vote(
     parse_attachments(attachments)
     at = ctx.clock()
     async with ctx.db.write():
-        m = await Matter.insert(
-            Matter(
-                compound=compound_id,
-                title=title,
-                body=body,
-                stage="vote",
-                created_by=actor.account_id,
-                created_at=at,
+        if matter_id is None:
+            matter_id = await matters.open_matter(
+                ctx,
+                compound_id=compound_id,
+                title=title[:200],
+                summary="",
+                stage=Stage.VOTE,
+                origin="vote",
+                actor=actor.account_id,
+                needs_vote=kind is VoteKind.BINDING,
+                item=item,
             )
-        ).returning(Matter.id)
+        else:
+            await _check_matter(matter_id, compound_id)
         v = await Vote.insert(
             Vote(
-                matter=m[0]["id"],
+                matter=matter_id,
                 compound=compound_id,
                 kind=kind.value,
                 item=item,
@@ -87,6 +96,15 @@ async def create_vote(
         await VoteScope.insert(*[VoteScope(vote=vote_id, compound=c) for c in scope_ids])
         await events.record(ctx, vote_id, actor.account_id, "create", {"title": title}, at)
     return vote_id
+
+
+async def _check_matter(matter_id: int, compound_id: int) -> None:
+    try:
+        matter = await matters.get_matter(matter_id)
+    except NotFound:
+        matter = None
+    if matter is None or matter.compound_id != compound_id or matter.stage is not Stage.VOTE:
+        raise Invalid(N_("这个议题不是本小区待业主表决的议题"), field="matter_id")
 
 
 async def update_draft(

@@ -7,6 +7,7 @@ from piccolo.table import Table
 
 from council.accounts.tables import Account
 from council.compounds.tables import Compound, RosterVersion, Unit
+from council.matters.tables import Matter  # a vote belongs to a matter (the matters area's)
 
 
 class CompoundRules(Table, tablename="compound_rules"):
@@ -17,18 +18,6 @@ class CompoundRules(Table, tablename="compound_rules"):
     rules = Text(default="{}")
     updated_by = Integer(null=True, default=None)
     updated_at = Timestamptz()
-
-
-class Matter(Table, tablename="matter"):
-    """A matter (议题). The six-step procedure will grow around it; a vote belongs to one."""
-
-    id = Serial(primary_key=True)
-    compound = ForeignKey(Compound, null=False)
-    title = Varchar(length=200)
-    body = Text(default="")
-    stage = Varchar(length=20, default="deliberate")
-    created_by = Integer(null=True, default=None)
-    created_at = Timestamptz()
 
 
 class Vote(Table, tablename="vote"):
@@ -146,7 +135,6 @@ class CertificationRow(Table, tablename="certification"):
 
 TABLES: tuple[type[Table], ...] = (
     CompoundRules,
-    Matter,
     Vote,
     VoteScope,
     VoteEvent,
