@@ -13,6 +13,7 @@ from council.kernel.clock import now
 from council.platform.db import Database, open_database
 from council.platform.passwords import Passwords
 from council.platform.settings import Settings
+from council.platform.storage import BlobStore, LocalStore
 
 T = TypeVar("T")
 
@@ -48,6 +49,12 @@ class Context:
     # per-process caches of derived data, keyed so that a change in the database misses them
     # (e.g. a vote's live tally by its chain height); never the only copy of anything
     caches: Caches = field(default_factory=lambda: Caches())
+    # uploaded files' bytes by content hash (council.platform.uploads); local disk under the data
+    # directory, so each test's context has its own; replace it to plug in an object store
+    storage: BlobStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.storage = LocalStore(self.settings.data_dir / "files")
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """HMAC-SHA256 under the secret key: activation codes are stored only this way."""

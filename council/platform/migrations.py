@@ -23,4 +23,18 @@ EVENT_LOG = Migration(
     (f'CREATE TABLE "event" ({_EVENT.format(serial="SERIAL")})', *_INDEXES),
 )
 
-MIGRATIONS = (EVENT_LOG,)
+_FILE = (
+    '"id" {serial} PRIMARY KEY NOT NULL, "sha256" VARCHAR(64) NOT NULL, '
+    '"kind" VARCHAR(10) NOT NULL, "mime" VARCHAR(40) NOT NULL, "size" INTEGER NOT NULL, '
+    '"width" INTEGER DEFAULT null, "height" INTEGER DEFAULT null, '
+    '"name" VARCHAR(120) NOT NULL DEFAULT \'\', "thumb_sha256" VARCHAR(64) DEFAULT null, '
+    '"created_by" INTEGER DEFAULT null, "created_at" TIMESTAMPTZ NOT NULL'
+)
+_FILE_INDEXES = ('CREATE INDEX "stored_file_sha256_ix" ON "stored_file" ("sha256")',)
+FILES = Migration(
+    "0006_files",
+    (f'CREATE TABLE "stored_file" ({_FILE.format(serial="INTEGER")})', *_FILE_INDEXES),
+    (f'CREATE TABLE "stored_file" ({_FILE.format(serial="SERIAL")})', *_FILE_INDEXES),
+)
+
+MIGRATIONS = (EVENT_LOG, FILES)

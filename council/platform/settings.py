@@ -62,7 +62,8 @@ class Settings:
     secure_cookies: bool = False  # set when served over https (behind a TLS proxy)
     session_days: int = 14
     activation_days: int = 60
-    max_body_bytes: int = 5_000_000
+    # a form with MAX_PHOTOS (4) photos of max_photo_bytes each, plus its text fields
+    max_body_bytes: int = 45_000_000
     login_max_failures_account: int = 5
     login_max_failures_address: int = 30
     login_max_failures_account_total: int = 50  # from all addresses, except known devices
@@ -73,6 +74,9 @@ class Settings:
     argon2_memory_kib: int = 65536
     public_url: str = ""  # e.g. https://council.example.cn: every absolute link (letters, QR codes)
     trusted_proxies: tuple[str, ...] = ()  # IPs/CIDRs whose X-Forwarded-For/-Proto are believed
+    max_photo_bytes: int = 10_000_000  # one uploaded photo, as sent
+    max_image_pixels: int = 40_000_000  # width × height of an uploaded image (bombs are refused)
+    max_attachment_bytes: int = 10_000_000  # one uploaded PDF
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {
@@ -97,6 +101,9 @@ class Settings:
         "argon2_memory_kib": ("COUNCIL_ARGON2_MEMORY_KIB", int),
         "public_url": ("COUNCIL_PUBLIC_URL", _public_url),
         "trusted_proxies": ("COUNCIL_TRUSTED_PROXIES", _networks),
+        "max_photo_bytes": ("COUNCIL_MAX_PHOTO_BYTES", int),
+        "max_image_pixels": ("COUNCIL_MAX_IMAGE_PIXELS", int),
+        "max_attachment_bytes": ("COUNCIL_MAX_ATTACHMENT_BYTES", int),
     }
 
     @classmethod

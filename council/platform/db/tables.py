@@ -1,5 +1,6 @@
-"""The platform's own tables: the migration bookkeeping and the event log (who did what,
-when), hash-chained; `audit_event` keeps the entries written before the log existed."""
+"""The platform's own tables: the migration bookkeeping, the event log (who did what,
+when), hash-chained; `audit_event` keeps the entries written before the log existed; the
+uploaded files."""
 
 from __future__ import annotations
 
@@ -31,6 +32,24 @@ class Event(Table, tablename="event"):
     hash = Varchar(length=64)
 
 
+class StoredFile(Table, tablename="stored_file"):
+    """One uploaded file (council.platform.uploads): its bytes are in the blob store under its
+    SHA-256; a photo has a thumbnail blob too. One row per upload (the item that owns it links
+    to this id); the same bytes uploaded twice share one blob."""
+
+    id = Serial(primary_key=True)
+    sha256 = Varchar(length=64)  # of the stored (re-encoded) bytes; indexed
+    kind = Varchar(length=10)  # "image" | "pdf"
+    mime = Varchar(length=40)
+    size = Integer()  # bytes stored
+    width = Integer(null=True, default=None)  # images only
+    height = Integer(null=True, default=None)
+    name = Varchar(length=120)  # the sender's file name, made safe to show
+    thumb_sha256 = Varchar(length=64, null=True, default=None)  # images only
+    created_by = Integer(null=True, default=None)  # the account
+    created_at = Timestamptz()
+
+
 class SchemaMigration(Table, tablename="schema_migration"):
     """Which migrations have run; created by the migration runner itself."""
 
@@ -42,5 +61,6 @@ class SchemaMigration(Table, tablename="schema_migration"):
 TABLES: tuple[type[Table], ...] = (
     AuditEvent,
     Event,
+    StoredFile,
     SchemaMigration,
 )
