@@ -178,10 +178,8 @@ async def _names(ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await Account.select(Account.id, Account.display_name, Account.phone).where(
-        Account.id.is_in(wanted)
-    )
-    return {r["id"]: r["display_name"] or f"{r['phone'][:3]}****{r['phone'][-4:]}" for r in rows}
+    rows = await Account.select(Account.id, Account.display_name).where(Account.id.is_in(wanted))
+    return {r["id"]: r["display_name"] for r in rows}  # never a phone number
 
 
 async def _views(rows: list[dict[str, object]], *, with_files: bool = False) -> list[ProposalView]:
