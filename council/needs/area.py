@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from council.needs import web
+from council.needs import events, migrations, tables, web
 from council.platform.area import Area
 
-AREA = Area(name="needs", routes=web.ROUTES, templates=Path(__file__).parent / "templates")
+AREA = Area(
+    name="needs",
+    routes=web.ROUTES,
+    tables=tables.TABLES,
+    migrations=migrations.MIGRATIONS,
+    templates=Path(__file__).parent / "templates",
+    event_labels=events.LABELS,
+)
