@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from council.meetings import web
+from council.meetings import events, migrations, tables, web
 from council.platform.area import Area
 
-AREA = Area(name="meetings", routes=web.ROUTES, templates=Path(__file__).parent / "templates")
+AREA = Area(
+    name="meetings",
+    routes=web.ROUTES,
+    tables=tables.TABLES,
+    migrations=migrations.MIGRATIONS,
+    templates=Path(__file__).parent / "templates",
+    event_labels=events.LABELS,
+)
