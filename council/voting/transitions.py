@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from council.accounts.queries import unit_accounts
 from council.accounts.service import involved
+from council.compounds.service import compound_units
 from council.compounds.tables import RosterVersion
-from council.kernel.errors import N_, Forbidden
+from council.inbox.service import notify
+from council.kernel.errors import N_, DomainError, Forbidden
 from council.kernel.principal import Principal
+from council.matters import service as matters
 from council.platform.context import Context
+from council.procedure import Action as MatterAction
+from council.procedure import Stage
 from council.votes.lifecycle import (
     Action,
     Blocker,
@@ -37,6 +44,9 @@ from council.voting.votes import (
     rules_to_json,
     zone,
 )
+
+log = logging.getLogger(__name__)
+VOTE_OPENED = N_("表决开始了：%(title)s，请在 %(until)s 前投票")
 
 
 async def _facts(
@@ -144,7 +154,49 @@ async def transition(
             params["role"] = role
         await Vote.update(values).where(Vote.id == vote.id)
         await events.record(ctx, vote.id, actor.account_id, action.value, params, at)
+        if action is Action.OPEN:
+            await notify_opened(ctx, vote)
+        elif action is Action.PUBLISH:
+            await record_on_matter(ctx, vote, actor)
     return new_state
+
+
+async def notify_opened(ctx: Context, vote: VoteRef) -> int:
+    """Tell the accounts of every unit in the vote's scope that it is open; inside the write
+    transaction that opens it. Returns how many messages were written."""
+    units = [u.id for s in vote.scopes for u in await compound_units(s.compound_id)]
+    accounts = sorted({a for ids in (await unit_accounts(units)).values() for a in ids})
+    until = (
+        vote.closes_at.astimezone(zone(ctx)).strftime("%Y-%m-%d %H:%M") if vote.closes_at else ""
+    )
+    return await notify(
+        ctx,
+        accounts,
+        VOTE_OPENED,
+        params={"title": vote.title, "until": until},
+        link=f"/v/{vote.id}",
+        compound_id=vote.compound_id,
+    )
+
+
+async def record_on_matter(ctx: Context, vote: VoteRef, actor: Principal) -> None:
+    """The published result decides the vote's matter (if it is waiting for a vote), in the
+    publishing transaction. A matter the procedure will not move never holds publication back:
+    that is logged and skipped."""
+    matter = await matters.get_matter(vote.matter_id)
+    if matter.stage is not Stage.VOTE:
+        return
+    passed = (await results_of(vote, ctx)).passed
+    try:
+        await matters.move(
+            ctx,
+            matter.id,
+            MatterAction.RECORD_VOTE,
+            actor=actor,
+            facts={"vote_published": True, "vote_passed": passed},
+        )
+    except DomainError as e:
+        log.warning("vote %s published; matter %s not moved: %s", vote.id, matter.id, e)
 
 
 @dataclass(frozen=True)
