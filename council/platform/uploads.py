@@ -38,12 +38,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import warnings
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import anyio
 import anyio.to_thread
@@ -59,11 +60,13 @@ if TYPE_CHECKING:
     from council.platform.context import Context
 
 T = TypeVar("T")
+log = logging.getLogger("council")
 
 MAX_PHOTOS = 4  # per need or proposal; settings.max_body_bytes admits this many full-size photos
 FULL_SIDE = 2048  # px, long side of the stored photo
 THUMB_SIDE = 480  # px, long side of the thumbnail
 JPEG_QUALITY = 85
+JPEG_SCALED_PIXELS = 5  # see _checked_size
 DECODERS = 2  # images decoded at once per process (memory, not CPU, is the limit)
 NAME_STEM_MAX = 80  # characters of the sender's file name kept (the column holds 120)
 
@@ -214,32 +217,62 @@ def _clean(im: Image.Image) -> Image.Image:
 def _encode(im: Image.Image, fmt: str) -> bytes:
     out = io.BytesIO()
     if fmt == "JPEG":
-        im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     else:
         im.save(out, "PNG", optimize=False, compress_level=6)
     return out.getvalue()
 
 
+def _checked_size(src: Image.Image, kind: str, max_pixels: int) -> None:
+    """Refuse too many pixels from the header alone, before anything is decoded. A JPEG may
+    claim up to JPEG_SCALED_PIXELS × the limit (a 50 or 108 MP phone photo), since libjpeg then
+    decodes it at 1/2, 1/4 or 1/8 of its size (`draft`), and it is that size that must fit."""
+    width, height = src.size
+    if width < 1 or height < 1:
+        raise Invalid(PHOTO_BROKEN)
+    claimed = width * height
+    if claimed > max_pixels * (JPEG_SCALED_PIXELS if kind == "jpeg" else 1):
+        raise Invalid(PHOTO_TOO_MANY_PIXELS, mp=max_pixels // 1_000_000)
+    scale = FULL_SIDE / max(width, height)
+    if kind == "jpeg" and scale < 1:
+        src.draft(src.mode, (int(width * scale) + 1, int(height * scale) + 1))
+    if src.size[0] * src.size[1] > max_pixels:
+        raise Invalid(PHOTO_TOO_MANY_PIXELS, mp=max_pixels // 1_000_000)
+
+
+def _upright(src: Image.Image) -> Image.Image:
+    """Turned as the EXIF orientation says; as it is when the EXIF cannot be read."""
+    try:
+        return ImageOps.exif_transpose(src)
+    except Exception:
+        return src
+
+
+def _rgb(im: Image.Image) -> tuple[Image.Image, bool]:
+    """RGB, or RGBA when some pixel is really transparent (then True)."""
+    alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+    if alpha:
+        im = im.convert("RGBA")
+        lowest, _ = cast("tuple[int, int]", im.getchannel("A").getextrema())
+        if lowest < 255:
+            return im, True
+    return (im if im.mode == "RGB" else im.convert("RGB")), False
+
+
 def _decode(data: bytes, kind: str, max_pixels: int) -> _Encoded:
     """Decode, check, orient, convert, shrink and re-encode (in a worker thread)."""
+    too_many = Invalid(PHOTO_TOO_MANY_PIXELS, mp=max_pixels // 1_000_000)
+    # Pillow's own guard (process-wide, checked as a file is opened) must not refuse what
+    # _checked_size allows; above twice this it still raises DecompressionBombError
+    claimable = max_pixels * JPEG_SCALED_PIXELS
+    if Image.MAX_IMAGE_PIXELS is not None and claimable > Image.MAX_IMAGE_PIXELS:
+        Image.MAX_IMAGE_PIXELS = claimable
     try:
         with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[kind]]) as src:
-            width, height = src.size
-            if width < 1 or height < 1:
-                raise Invalid(PHOTO_BROKEN)
-            if width * height > max_pixels:
-                raise Invalid(PHOTO_TOO_MANY_PIXELS, mp=max_pixels // 1_000_000)
-            if src.format == "JPEG":  # let libjpeg decode at 1/2, 1/4, 1/8 when that is enough
-                scale = FULL_SIDE / max(width, height)
-                if scale < 1:
-                    src.draft(src.mode, (int(width * scale) + 1, int(height * scale) + 1))
+            _checked_size(src, kind, max_pixels)
             src.load()
             icc = src.info.get("icc_profile")
-            im = ImageOps.exif_transpose(src)
-            alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
-            im = im.convert("RGBA" if alpha else "RGB")
-            if alpha and im.getchannel("A").getextrema()[0] == 255:
-                alpha, im = False, im.convert("RGB")  # an alpha channel that is all opaque
+            im, alpha = _rgb(_upright(src))
             im = _srgb(im, icc if isinstance(icc, bytes) else None)
             if max(im.size) > FULL_SIDE:
                 im.thumbnail((FULL_SIDE, FULL_SIDE), Image.Resampling.LANCZOS)
@@ -250,13 +283,14 @@ def _decode(data: bytes, kind: str, max_pixels: int) -> _Encoded:
             return _Encoded(_encode(im, fmt), _encode(thumb, fmt), fmt, im.width, im.height)
     except Invalid:
         raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise Invalid(PHOTO_TOO_MANY_PIXELS, mp=max_pixels // 1_000_000) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError, MemoryError):
+        raise too_many from None
+    except (OSError, SyntaxError, ValueError, EOFError):
         # Pillow's ways of saying "not a valid image": truncated, corrupt, bad chunks
         raise Invalid(PHOTO_BROKEN) from None
-    except MemoryError:
-        raise Invalid(PHOTO_TOO_MANY_PIXELS, mp=max_pixels // 1_000_000) from None
+    except Exception:  # any other decoder failure is a bad file too, never a 500
+        log.warning("photo refused: decoder failed", exc_info=True)
+        raise Invalid(PHOTO_BROKEN) from None
 
 
 def _store(store: BlobStore, data: bytes) -> str:
