@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from council.discussion import web
+from council.discussion import migrations, service, tables, web
 from council.platform.area import Area
 
-AREA = Area(name="discussion", routes=web.ROUTES, templates=Path(__file__).parent / "templates")
+AREA = Area(
+    name="discussion",
+    routes=web.ROUTES,
+    tables=tables.TABLES,
+    migrations=migrations.MIGRATIONS,
+    templates=Path(__file__).parent / "templates",
+    event_labels=service.LABELS,
+)
