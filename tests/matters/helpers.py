@@ -8,6 +8,9 @@ from typing import Any
 
 from council.matters import service as matters
 from council.procedure import Action, Stage
+from council.votes.lifecycle import Action as VoteAction
+from council.voting import service as voting
+from tests.factories import DAY
 
 
 async def _open(ctx: Any, compound_id: int, actor: int | None, **kw: Any) -> int:
@@ -66,3 +69,18 @@ def race(client: Any, matter_id: int, action: Action, by: Any, n: int = 2, **kw:
     """`n` identical moves at once: their results (a Move, or the exception raised)."""
     kw["actor"] = getattr(by, "principal", by)
     return list(client.run(_race, client.ctx, matter_id, action, n, kw))
+
+
+def decide_by_vote(
+    client: Any, clock: Any, vote_id: int, committee: Any, party: Any, publisher: Any = None
+) -> None:
+    """Close the open vote when it is due, run the objection window, have both officers certify
+    and `publisher` (the party branch by default) publish it."""
+    clock.t += 15 * DAY
+    for action in (VoteAction.CLOSE, VoteAction.START_OBJECTION):
+        client.run(voting.transition, client.ctx, committee.principal, vote_id, action)
+    clock.t += 7 * DAY
+    for officer in (committee, party):
+        client.run(voting.transition, client.ctx, officer.principal, vote_id, VoteAction.CERTIFY)
+    by = publisher or party
+    client.run(voting.transition, client.ctx, by.principal, vote_id, VoteAction.PUBLISH)
