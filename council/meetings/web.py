@@ -20,7 +20,8 @@ from litestar.response import Template
 
 from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, get_compound
-from council.kernel.errors import N_, DomainError, Invalid
+from council.discussion import service as discussion
+from council.kernel.errors import N_, DomainError, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.meetings import service as meetings
@@ -163,6 +164,43 @@ class PublicMeetings(Controller):
             "meetings/notice.html",
             {"compound": compound, "meeting": meeting, "tz": ctx.settings.timezone, **_labels()},
         )
+
+    @post(
+        "/{meeting_id:int}/comments",
+        name="meeting_comment",
+        guards=[compound_roles(*Role)],  # anyone with a role in this compound
+    )
+    async def comment(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        meeting: NamedDependency[meetings.MeetingView],
+    ) -> Template | Response[Any]:
+        form = await _form(request)
+        parent = form.get("parent", "")
+        page = request.app.route_reverse("meeting", slug=compound.slug, meeting_id=meeting.id)
+        try:
+            await discussion.add_comment(
+                ctx,
+                require_principal(request),
+                compound.id,
+                f"meeting:{meeting.id}",
+                form.get("body", ""),
+                int(parent) if parent.isdigit() and len(parent) < 10 else None,
+                link=page,
+            )
+        except DomainError as e:
+            if e.status in (403, 404, 429):
+                raise
+            extra = {
+                "comment_errors": form_errors(e),
+                "comment_values": {"body": form.get("body", "")[:2000], "parent": parent},
+            }
+            return await _public_page(
+                request, ctx, compound, meeting, extra, status=error_status(e)
+            )
+        return redirect(request, f"{page}#discussion")
 
 
 async def _public_page(
@@ -416,158 +454,105 @@ class StaffMeetings(Controller):
     ) -> Template:
         return await _staff_page(request, ctx, compound, meeting.id)
 
-    @post("/{meeting_id:int}/edit", name="staff_meeting_edit")
-    async def edit(
+    @post("/{meeting_id:int}/{step:str}", name="staff_meeting_step")
+    async def step(
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
         compound: NamedDependency[CompoundRef],
         meeting: NamedDependency[meetings.MeetingView],
+        step: FromPath[str],
     ) -> Template | Response[Any]:
-        async def act(actor: Principal, form: Form) -> None:
-            await meetings.edit_meeting(
-                ctx,
-                actor,
-                meeting.id,
-                kind=form.get("kind", ""),
-                title=form.get("title", ""),
-                starts_at=parse_local(ctx, form.get("starts_at", ""), "starts_at"),
-                place=form.get("place", ""),
-                parties=_party_inputs(form),
-            )
+        """One step on a meeting (see STEPS): its own form on the meeting's page."""
+        if step not in STEPS:
+            raise NotFound(N_("没有这个操作"))
+        form_name, anchor, call = STEPS[step]
 
-        return await _act(request, ctx, compound, meeting, "edit", act, "#notice")
+        async def act(actor: Principal, form: Form) -> object:
+            return await call(ctx, actor, meeting.id, form)
 
-    @post("/{meeting_id:int}/agenda", name="staff_meeting_add_item")
-    async def add_item(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, form: Form) -> None:
-            pid = form.get("proposal", "")
-            if not pid.isdigit() or len(pid) > 9:
-                raise Invalid(N_("请选择提案"), field="proposal")
-            ready = {p.id for p in await meetings.ready_proposals(compound.id)}
-            if int(pid) not in ready:
-                raise Invalid(N_("这个提案不是本小区待上会的提案"), field="proposal")
-            await meetings.add_item(ctx, actor, meeting.id, int(pid))
+        return await _act(request, ctx, compound, meeting, form_name, act, anchor)
 
-        return await _act(request, ctx, compound, meeting, "agenda", act, "#agenda")
-
-    @post("/{meeting_id:int}/agenda/{item_id:int}/remove", name="staff_meeting_remove_item")
-    async def remove_item(
+    @post("/{meeting_id:int}/items/{item_id:int}/{step:str}", name="staff_meeting_item_step")
+    async def item_step(
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
         compound: NamedDependency[CompoundRef],
         meeting: NamedDependency[meetings.MeetingView],
         item_id: FromPath[int],
+        step: FromPath[str],
     ) -> Template | Response[Any]:
-        async def act(actor: Principal, _: Form) -> None:
-            await meetings.remove_item(ctx, actor, meeting.id, item_id)
+        """One step on an agenda item: its outcome, or taking it off a draft's agenda."""
+        if step == "outcome":
+            form_name, anchor = f"item-{item_id}", f"#item-{item_id}"
+        elif step == "remove":
+            form_name, anchor = "agenda", "#agenda"
+        else:
+            raise NotFound(N_("没有这个操作"))
 
-        return await _act(request, ctx, compound, meeting, "agenda", act, "#agenda")
-
-    @post("/{meeting_id:int}/approve", name="staff_meeting_approve_agenda")
-    async def approve_agenda(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, _: Form) -> None:
-            await meetings.approve_agenda(ctx, actor, meeting.id)
-
-        return await _act(request, ctx, compound, meeting, "approve", act, "#approvals")
-
-    @post("/{meeting_id:int}/held", name="staff_meeting_held")
-    async def held(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, _: Form) -> None:
-            await meetings.mark_held(ctx, actor, meeting.id)
-
-        return await _act(request, ctx, compound, meeting, "held", act)
-
-    @post("/{meeting_id:int}/cancel", name="staff_meeting_cancel")
-    async def cancel(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, form: Form) -> None:
-            await meetings.cancel_meeting(ctx, actor, meeting.id, form.get("reason", ""))
-
-        return await _act(request, ctx, compound, meeting, "cancel", act)
-
-    @post("/{meeting_id:int}/attendance", name="staff_meeting_attendance")
-    async def attendance(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, form: Form) -> None:
-            await meetings.record_attendance(
-                ctx, actor, meeting.id, _party_inputs(form, attendance=True)
-            )
-
-        return await _act(request, ctx, compound, meeting, "attendance", act, "#attendance")
-
-    @post("/{meeting_id:int}/items/{item_id:int}/outcome", name="staff_meeting_outcome")
-    async def outcome(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-        item_id: FromPath[int],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, form: Form) -> None:
-            await meetings.decide_item(
+        async def act(actor: Principal, form: Form) -> object:
+            if step == "remove":
+                await meetings.remove_item(ctx, actor, meeting.id, item_id)
+                return None
+            return await meetings.decide_item(
                 ctx, actor, meeting.id, item_id, form.get("outcome", ""), form.get("reasons", "")
             )
 
-        return await _act(
-            request, ctx, compound, meeting, f"item-{item_id}", act, f"#item-{item_id}"
-        )
+        return await _act(request, ctx, compound, meeting, form_name, act, anchor)
 
-    @post("/{meeting_id:int}/minutes", name="staff_meeting_minutes")
-    async def minutes(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, form: Form) -> None:
-            await meetings.save_minutes(ctx, actor, meeting.id, form.get("minutes", ""))
 
-        return await _act(request, ctx, compound, meeting, "minutes", act, "#minutes")
+# --- the steps on a meeting: (form on the page, anchor to return to, what it does) --------------
 
-    @post("/{meeting_id:int}/minutes/approve", name="staff_meeting_approve_minutes")
-    async def approve_minutes(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[Context],
-        compound: NamedDependency[CompoundRef],
-        meeting: NamedDependency[meetings.MeetingView],
-    ) -> Template | Response[Any]:
-        async def act(actor: Principal, _: Form) -> None:
-            await meetings.approve_minutes(ctx, actor, meeting.id)
+Step = Callable[[Context, Principal, int, Form], Awaitable[object]]
 
-        return await _act(request, ctx, compound, meeting, "minutes", act, "#minutes")
+
+async def _edit(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> None:
+    await meetings.edit_meeting(
+        ctx,
+        actor,
+        meeting_id,
+        kind=form.get("kind", ""),
+        title=form.get("title", ""),
+        starts_at=parse_local(ctx, form.get("starts_at", ""), "starts_at"),
+        place=form.get("place", ""),
+        parties=_party_inputs(form),
+    )
+
+
+async def _add_item(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> int:
+    pid = form.get("proposal", "")
+    if not pid.isdigit() or len(pid) > 9:
+        raise Invalid(N_("请选择提案"), field="proposal")
+    return await meetings.add_item(ctx, actor, meeting_id, int(pid))
+
+
+async def _attendance(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> None:
+    await meetings.record_attendance(ctx, actor, meeting_id, _party_inputs(form, attendance=True))
+
+
+STEPS: dict[str, tuple[str, str, Step]] = {
+    "edit": ("edit", "#notice", _edit),
+    "agenda": ("agenda", "#agenda", _add_item),
+    "approve": ("approve", "#approvals", lambda c, a, m, _: meetings.approve_agenda(c, a, m)),
+    "held": ("held", "", lambda c, a, m, _: meetings.mark_held(c, a, m)),
+    "cancel": (
+        "cancel",
+        "",
+        lambda c, a, m, f: meetings.cancel_meeting(c, a, m, f.get("reason", "")),
+    ),
+    "attendance": ("attendance", "#attendance", _attendance),
+    "minutes": (
+        "minutes",
+        "#minutes",
+        lambda c, a, m, f: meetings.save_minutes(c, a, m, f.get("minutes", "")),
+    ),
+    "approve-minutes": (
+        "minutes",
+        "#minutes",
+        lambda c, a, m, _: meetings.approve_minutes(c, a, m),
+    ),
+}
 
 
 # --- comments (the discussion area's thread) -------------------------------------------------
@@ -579,7 +564,12 @@ async def _comments(
     meeting: meetings.MeetingView,
     p: Principal | None,
 ) -> dict[str, Any]:
-    return {}
+    """The meeting's discussion: everyone reads it; the compound's people post on it."""
+    url = request.app.route_reverse("meeting_comment", slug=compound.slug, meeting_id=meeting.id)
+    return {
+        "thread": await discussion.thread(f"meeting:{meeting.id}", viewer=p),
+        "comment_url": url if meeting.state != "cancelled" else "",
+    }
 
 
 ROUTES: list[Any] = [PublicMeetings, StaffMeetings]

@@ -83,6 +83,7 @@ def new_meeting(
     title: str = "十一月议事会",
     place: str = "社区活动室",
     starts_at: dt.datetime | None = None,
+    residents: str = "张伟、王芳",
 ) -> int:
     at = starts_at or client.ctx.clock() + 7 * DAY
     return int(
@@ -96,7 +97,7 @@ def new_meeting(
             starts_at=at,
             place=place,
             parties=[
-                meetings.PartyInput("residents", True, "张伟、王芳"),
+                meetings.PartyInput("residents", True, residents),
                 meetings.PartyInput("partners", True, "五津街道卫生院"),
             ],
         )
@@ -136,3 +137,17 @@ def held_meeting(
 
 def items(client: Client, meeting_id: int) -> list[meetings.ItemView]:
     return list(client.run(meetings.get_meeting, meeting_id).items)
+
+
+def monthly_on_the_20th(client: Client, compound: Any, by: Person) -> None:
+    """The compound holds its 爱邻议事日 on the 20th of each month at 19:30."""
+    client.run(
+        meetings.save_settings,
+        client.ctx,
+        by.principal,
+        compound.id,
+        monthly_day=20,
+        time_of_day="19:30",
+        place="院坝",
+        kind="neighbour_day",
+    )
