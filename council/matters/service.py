@@ -26,6 +26,8 @@ from council.platform.context import Context
 from council.platform.events import LoggedEvent, describe, events_about, record
 from council.platform.web.i18n import gettext
 from council.procedure import (
+    NEEDS_REASON,
+    PERMISSIONS,
     Action,
     Blocker,
     Decision,
@@ -190,6 +192,39 @@ async def blockers(
     ref = _ref(await _row(matter_id))
     found = issues_before(action, _facts(ref, actor, facts, extra_roles, ""))
     return [b for b in found if b.code != "reason"]
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    """A move of the matter's stage, as the page offers it: allowed when nothing blocks it."""
+
+    action: Action
+    blockers: tuple[Blocker, ...]
+    needs_reason: bool  # the form asks for a written reason
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blockers
+
+
+async def moves_for(
+    matter_id: int,
+    *,
+    actor: Principal | None,
+    facts: Mapping[str, Any] | None = None,
+    extra_roles: frozenset[str] = frozenset(),
+) -> list[MoveOption]:
+    """Every move of the matter's current stage that the actor's roles allow, each with what
+    still blocks it (the page shows the blockers as the reasons it cannot happen yet)."""
+    ref = _ref(await _row(matter_id))
+    f = _facts(ref, actor, facts, extra_roles, "")
+    out = []
+    for (stage, action), roles in PERMISSIONS.items():
+        if stage is ref.stage and f.actor_roles & roles:
+            found = issues_before(action, f)
+            blockers = tuple(b for b in found if b.code != "reason")
+            out.append(MoveOption(action, blockers, action in NEEDS_REASON))
+    return out
 
 
 def _refusal(b: Blocker) -> Exception:

@@ -4,6 +4,7 @@ data, as the vote lifecycle does). Pure: standard library and kernel only."""
 
 from council.procedure.stages import (
     AUTHOR,
+    NEEDS_REASON,
     PERMISSIONS,
     Action,
     Blocker,
@@ -20,6 +21,7 @@ from council.procedure.stages import (
 
 __all__ = [
     "AUTHOR",
+    "NEEDS_REASON",
     "PERMISSIONS",
     "Action",
     "Blocker",
