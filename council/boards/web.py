@@ -10,12 +10,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from council.accounts.queries import activated_accounts
-from council.compounds.service import compound_stats, get_compound, list_compounds
+from council.boards import labels
+from council.boards.home import going_on
+from council.boards.matter import matter_page
+from council.compounds.service import compound_of, compound_stats, get_compound, list_compounds
 from council.platform.context import Context
+from council.platform.web.auth import principal_of
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import render
-from council.votes.lifecycle import VoteState
-from council.voting.service import compound_votes
+from council.platform.web.urls import absolute_url
 
 
 @get("/", opt=PUBLIC, name="home")
@@ -30,10 +33,9 @@ async def compound_page(
     slug: FromPath[str],
     welcome: FromQuery[int | None] = None,
 ) -> Template:
+    """The compound's home: what is going on — open needs, proposals collecting co-signs, the
+    next meeting, open votes — and the figures everyone may see."""
     compound = await get_compound(slug)
-    votes = [
-        v for v in await compound_votes(compound.id, ctx.clock()) if v.state is not VoteState.DRAFT
-    ]
     return render(
         request,
         "compound.html",
@@ -42,9 +44,32 @@ async def compound_page(
             "stats": await compound_stats(compound.id, ctx.caches),
             "activated": await activated_accounts(compound.id, ctx.caches),
             "welcome": welcome,
-            "votes": votes,
+            "going_on": await going_on(ctx, compound.id, principal_of(request)),
+            "tz": ctx.settings.timezone,
         },
     )
 
 
-ROUTES = [home, compound_page]
+@get("/m/{matter_id:int}", opt=PUBLIC, name="matter")
+async def matter(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], matter_id: FromPath[int]
+) -> Template:
+    """A matter from the first worry to the decision: public, with a share link that previews
+    in WeChat (title and summary as meta tags); a private need's matter is 404 to others."""
+    page = await matter_page(ctx, matter_id, principal_of(request))
+    compound = await compound_of(page.matter.compound_id)
+    return render(
+        request,
+        "boards/matter.html",
+        {
+            "page": page,
+            "m": page.matter,
+            "compound": compound,
+            "share_url": absolute_url(ctx.settings, request, f"/m/{matter_id}"),
+            "tz": ctx.settings.timezone,
+            "labels": labels,
+        },
+    )
+
+
+ROUTES = [home, compound_page, matter]

@@ -47,6 +47,13 @@ async def get_compound(slug: str) -> CompoundRef:
     return CompoundRef(row["id"], row["slug"], row["name"], row["district"])
 
 
+async def compound_of(compound_id: int) -> CompoundRef:
+    row = await Compound.select().where(Compound.id == compound_id).first()
+    if row is None:
+        raise NotFound(N_("没有这个小区"))
+    return CompoundRef(row["id"], row["slug"], row["name"], row["district"])
+
+
 async def list_compounds() -> list[CompoundRef]:
     rows = await Compound.select().order_by(Compound.id)
     return [CompoundRef(r["id"], r["slug"], r["name"], r["district"]) for r in rows]

@@ -1,10 +1,11 @@
-"""The meetings that had a matter on their agenda, as the matter page shows them."""
+"""A matter's meetings, as the matter page shows them (the boards area reads it here): each
+meeting whose notice is out with the matter's agenda item and its outcome. Drafts stay hidden."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from council.meetings.service import PUBLIC_STATES, ItemView, MeetingSummary, get_meeting
+from council.meetings.service import ItemView, MeetingSummary, get_meeting
 from council.meetings.tables import AgendaItem
 
 
@@ -15,12 +16,15 @@ class MatterOnAgenda:
 
 
 async def agenda_of_matter(matter_id: int) -> list[MatterOnAgenda]:
-    """Every public meeting (agenda published) that had the matter on its agenda, oldest first."""
-    rows = await AgendaItem.select(AgendaItem.meeting).where(AgendaItem.matter == matter_id)
-    out: list[MatterOnAgenda] = []
-    for meeting_id in sorted({r["meeting"] for r in rows}):
-        m = await get_meeting(meeting_id)
-        if m.state not in PUBLIC_STATES:
+    """The published meetings that had the matter on their agenda, in the order they met."""
+    rows = await AgendaItem.select(AgendaItem.id, AgendaItem.meeting).where(
+        AgendaItem.matter == matter_id
+    )
+    out = []
+    for r in rows:
+        m = await get_meeting(r["meeting"])
+        if m.agenda_published_at is None:  # a draft (or one cancelled before its notice)
             continue
-        out.extend(MatterOnAgenda(m, i) for i in m.items if i.matter_id == matter_id)
+        item = next(i for i in m.items if i.id == r["id"])
+        out.append(MatterOnAgenda(m, item))
     return sorted(out, key=lambda a: a.meeting.starts_at)

@@ -17,7 +17,7 @@ def test_chinese_by_default_english_on_request(client, compound):
     assert r.status_code == 303 and r.headers["location"] == "/c/yipin"
     page = html(client.get("/c/yipin"))
     assert page.css_first("html").attributes["lang"] == "en"
-    assert [dt.text() for dt in page.css(".stats dt")] == [
+    assert [dt.text() for dt in page.css("#compound-stats dt")] == [
         "Buildings",
         "Units",
         "Activated owner accounts",
@@ -68,7 +68,7 @@ def test_pages_vary_on_hx_request(client, compound):
 def test_public_compound_page_shows_aggregates(client, compound):
     page = html(client.get("/c/yipin"))
     assert page.css_first("h1").text() == "一品水轩"
-    stats = {d.css_first("dt").text(): d.css_first("dd").text() for d in page.css(".stats div")}
+    stats = {d.css_first("dt").text(): d.css_first("dd").text() for d in page.css("#compound-stats div")}
     assert stats == {"楼栋": "2", "房屋": "6", "已激活业主账号": "0"}
     assert "张伟" not in page.text()  # no names on a public page
 

@@ -1,0 +1,118 @@
+"""A matter's public page: one record from the first worry to the decision, composed from the
+areas that hold its parts (the need, the proposal, the meetings, the votes) and its timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from council.kernel.principal import Principal
+from council.matters import service as matters
+from council.meetings.of_matter import MatterOnAgenda, agenda_of_matter
+from council.needs.of_matter import need_of_matter
+from council.needs.queries import NeedItem
+from council.platform.context import Context
+from council.procedure import PERMISSIONS, Action, Blocker, Stage
+from council.proposals.of_matter import proposal_of_matter
+from council.proposals.queries import ProposalView
+from council.voting.of_matter import votes_of_matter
+from council.voting.votes import VoteListing
+
+# the steps as the page draws them; the owner vote sits between 议 and 筹 when a matter has one
+STEPS: tuple[Stage, ...] = (
+    Stage.ASK,
+    Stage.PROPOSE,
+    Stage.DELIBERATE,
+    Stage.VOTE,
+    Stage.RAISE,
+    Stage.EXECUTE,
+    Stage.EVALUATE,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: Stage
+    state: str  # done | current | skipped | upcoming
+
+
+@dataclass(frozen=True)
+class NextMove:
+    """A move the matter's stage allows, and why it cannot happen yet (blockers as data)."""
+
+    action: Action
+    blockers: list[Blocker]
+
+
+@dataclass(frozen=True)
+class MatterPage:
+    matter: matters.MatterRef
+    steps: list[Step]
+    need: NeedItem | None
+    proposal: ProposalView | None
+    agenda: list[MatterOnAgenda]
+    votes: list[VoteListing]
+    timeline: list[matters.TimelineEntry]
+    next_moves: list[NextMove]
+
+
+def steps_of(stage: Stage, reached: set[Stage]) -> list[Step]:
+    """Each step: done, current, skipped (passed without being taken) or upcoming. A closed
+    matter shows the steps it went through; the rest of the way was not taken."""
+    out = []
+    at = STEPS.index(stage) if stage in STEPS else len(STEPS)
+    for i, s in enumerate(STEPS):
+        if s is stage:
+            state = "current"
+        elif i < at:
+            state = "done" if s in reached else "skipped"
+        else:
+            state = "skipped" if stage is Stage.CLOSED else "upcoming"
+        out.append(Step(s, state))
+    return out
+
+
+def _facts(p: ProposalView | None) -> dict[str, Any]:
+    if p is None:
+        return {}
+    return {
+        "cosigns": p.cosigns,
+        "cosign_threshold": p.threshold,
+        "prereviewed": p.state in ("approved", "on_agenda"),
+    }
+
+
+async def matter_page(ctx: Context, matter_id: int, viewer: Principal | None) -> MatterPage:
+    matter = await matters.get_matter(matter_id)
+    need = await need_of_matter(ctx, matter_id, viewer)  # NotFound for a hidden private need
+    proposal = await proposal_of_matter(matter_id)
+    agenda = await agenda_of_matter(matter_id)
+    votes = await votes_of_matter(matter_id, ctx.clock())
+    timeline = await matters.timeline(matter_id)
+    reached = {Stage(e.event.params[k]) for e in timeline for k in ("from", "to") if _stage(e, k)}
+    reached |= {Stage.ASK} if need else set()
+    reached |= {Stage.PROPOSE} if proposal else set()
+    reached |= {Stage.DELIBERATE} if agenda else set()
+    reached |= {Stage.VOTE} if votes else set()
+    moves = []
+    facts = _facts(proposal)
+    for stage, action in PERMISSIONS:
+        if stage is not matter.stage or action is Action.RECOMMEND:
+            continue
+        found = await matters.blockers(matter_id, action, actor=viewer, facts=facts)
+        # what stands in the way for anyone; whether this viewer may act is the pages' business
+        moves.append(NextMove(action, [b for b in found if b.code not in ("role", "reason")]))
+    return MatterPage(
+        matter,
+        steps_of(matter.stage, reached),
+        need,
+        proposal,
+        agenda,
+        votes,
+        timeline,
+        moves,
+    )
+
+
+def _stage(e: matters.TimelineEntry, key: str) -> bool:
+    return e.event.params.get(key, "") in {s.value for s in Stage}
