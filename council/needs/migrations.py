@@ -46,7 +46,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
     ),
     "need_photo": (
         f'"need" {_ref("need")}',
-        '"file" INTEGER NOT NULL DEFAULT 0',
+        f'"file" {_ref("stored_file")}',
         '"position" INTEGER NOT NULL DEFAULT 0',
     ),
     "need_metoo": (
