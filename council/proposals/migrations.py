@@ -10,7 +10,7 @@ _TABLES = (
     'CREATE TABLE "proposal" ("id" {serial} PRIMARY KEY NOT NULL, '
     f'"compound" INTEGER NOT NULL REFERENCES "compound" ("id") {_R}, '
     f'"matter" INTEGER REFERENCES "matter" ("id") {_R}, '
-    '"need" INTEGER DEFAULT null, '
+    f'"need" INTEGER REFERENCES "need" ("id") {_R}, '
     "\"origin\" VARCHAR(12) NOT NULL DEFAULT 'owner', \"title\" VARCHAR(200) NOT NULL DEFAULT '', "
     '"text" TEXT NOT NULL DEFAULT \'\', "cost_fen" INTEGER DEFAULT null, '
     '"doer" VARCHAR(200) NOT NULL DEFAULT \'\', "needs_vote" BOOLEAN NOT NULL DEFAULT false, '

@@ -515,7 +515,11 @@ async def put_on_agenda(
         "cosign_threshold": threshold_of(str(row["origin"]), r),
         "prereviewed": True,
     }
-    await matters.move(ctx, int(str(row["matter"])), Action.SCHEDULE, actor=actor, facts=facts)
+    matter_id = int(str(row["matter"]))
+    # a proposal deferred by an earlier meeting is back to approved while its matter stayed in
+    # 议: it goes on the new agenda without a second SCHEDULE move
+    if (await matters.get_matter(matter_id)).stage is Stage.PROPOSE:
+        await matters.move(ctx, matter_id, Action.SCHEDULE, actor=actor, facts=facts)
     await Proposal.update({Proposal.state: State.ON_AGENDA.value}).where(Proposal.id == proposal_id)
     await _event(ctx, "proposal.agenda", row, actor.account_id, {"meeting": meeting_id})
     author = int(str(row["author"]))
