@@ -71,6 +71,7 @@ OUTCOMES: dict[str, str] = {
 INVITED_ROLES = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH, Role.PROPERTY_MANAGER, Role.PARTNER})
 APPROVERS = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH})  # agenda and minutes
 ORGANISERS = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN})
+NEEDS_VOTE = Blocker("needs_vote", N_("这是业主共同决定的事项：须由业主表决决定"))
 PUBLIC_STATES = frozenset({"agenda_published", "held", "minutes_published"})
 
 MAX_MINUTES = 20_000
@@ -958,6 +959,8 @@ async def decide_item(
         p = await proposals.get_proposal(it["proposal"])
         matter_id = it["matter"]
         if outcome == "adopted":
+            if p.needs_vote:  # the proposal says §278 even where its matter was not told
+                raise Conflict(NEEDS_VOTE.message)
             await matters.move(ctx, matter_id, Action.ADOPT, actor=actor)
         elif outcome == "sent_to_vote":
             await matters.move(ctx, matter_id, Action.SEND_TO_VOTE, actor=actor)
@@ -1007,7 +1010,10 @@ async def item_blockers(m: MeetingView, actor: Principal) -> dict[int, list[Bloc
     out: dict[int, list[Blocker]] = {}
     for it in m.items:
         if it.outcome is None:
-            out[it.id] = await matters.blockers(it.matter_id, Action.ADOPT, actor=actor)
+            found = await matters.blockers(it.matter_id, Action.ADOPT, actor=actor)
+            if it.needs_vote and not any(b.code == NEEDS_VOTE.code for b in found):
+                found = [*found, NEEDS_VOTE]
+            out[it.id] = found
     return out
 
 
