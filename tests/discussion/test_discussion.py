@@ -294,3 +294,42 @@ def test_xss_corpus_is_shown_as_text(client, compound, owners, officer):
     assert "该评论因“<img src=x onerror=1>”被隐藏" in shown[f"c-{ids[1]}"]
     assert "gnp.exe" in shown[f"c-{ids[4]}"]
     assert "a" * 1000 in shown[f"c-{ids[6]}"]
+
+
+def test_a_refused_reply_is_shown_again_under_its_comment(client, compound, owners):
+    zhang, wang = owners["张伟"], owners["王芳"]
+    top = post_comment(client, zhang, compound, "电梯")
+    client.login(wang.phone, OWNER_PASSWORD)
+    url = item_url(compound.slug, 1)
+    r = client.post_form(f"{url}/comments", {"body": "x" * 1001, "parent": str(top)})
+    assert r.status_code == 422
+    page = html(r)
+    reply = page.css_first(f"#reply-{top}")
+    assert reply.text() == "x" * 1001 and reply.attributes["aria-invalid"] == "true"
+    assert page.css_first(f"#reply-{top}-error").text() == "评论最多 1000 字"
+    assert "open" in page.css_first("details.reply-form").attributes
+    assert page.css_first("#f-comment-body").text() == ""  # the top-level form stays empty
+
+
+def test_anonymous_readers_see_no_actions(client, compound, owners):
+    """The thread partial for a reader who is not logged in: text only, a way to log in."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from council.discussion.area import AREA
+    from council.platform.web.app import jinja_environment
+
+    zhang = owners["张伟"]
+    post_comment(client, zhang, compound, "第一条")
+    env = jinja_environment([AREA])
+    env.globals.update(url_for=lambda name, **kw: f"/{name}", csrf_input="")
+    text = env.get_template("discussion/_thread.html").render(
+        thread=thread(client, None),
+        comment_url="/post",
+        compound=compound,
+        principal=None,
+        path="/x",
+    )
+    page = LexborHTMLParser(text)
+    assert page.css("form") == [] and page.css("details") == []
+    assert page.css_first("a").attributes["href"] == "/login"
+    assert page.css_first(".comment-body").text() == "第一条"

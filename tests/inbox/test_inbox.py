@@ -126,3 +126,12 @@ def test_message_text_is_escaped(client, two):
     r = client.get("/me/inbox")
     assert "<script>alert(1)" not in r.text and "<img src=x>" not in r.text
     assert html(r).css_first("li.message a").text().startswith("您提出的需求“<script>")
+
+
+def test_the_header_shows_the_inbox_link_without_a_number_when_all_is_read(client, two):
+    a, _ = two
+    assert html(client.get("/")).css_first('header a[href="/me/inbox"]') is None  # anonymous
+    client.login(a.phone, PASSWORD)
+    page = html(client.get("/me"))
+    assert page.css_first('header nav a[href="/me/inbox"]').text().strip() == "我的消息"
+    assert page.css_first("header nav .badge") is None
