@@ -167,7 +167,7 @@ def safe_name(filename: str, ext: str, default: str) -> str:
     """The sender's file name, fit to show and to offer for download: no directories (`../`,
     `C:\\`), no control or format characters (NUL, RTL override, zero-width), no characters
     Windows refuses, at most NAME_STEM_MAX characters, and the extension of what is stored."""
-    name = unicodedata.normalize("NFC", filename or "")
+    name = unicodedata.normalize("NFC", (filename or "")[-1000:])  # the tail has the name
     name = re.split(r"[/\\]", name)[-1]
     chars = []
     for ch in name:

@@ -199,6 +199,24 @@ def test_png_with_transparency_stays_png_and_keeps_its_alpha(bare):
     assert p.name == "logo.png" and opened(blob(bare, p.thumb_sha256)).format == "PNG"
 
 
+def test_png_text_chunks_and_colour_profiles_are_dropped(bare):
+    from PIL import ImageCms, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<script>alert(1)</script>")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>GPSLatitude</x:xmpmeta>", zip=True)
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = photo((300, 200), "PNG", "RGBA", (0, 0, 0, 0), pnginfo=info, icc_profile=srgb)
+    assert opened(data).text and opened(data).info.get("icc_profile")
+    p = run(prepare_image(bare, data, "x.png"))
+    stored = blob(bare, p.sha256)
+    assert not opened(stored).text and "icc_profile" not in opened(stored).info
+    assert b"tEXt" not in stored and b"iTXt" not in stored and b"iCCP" not in stored
+
+    jpeg = run(prepare_image(bare, photo(icc_profile=srgb), "x.jpg"))
+    assert b"ICC_PROFILE" not in blob(bare, jpeg.sha256)
+
+
 def test_png_screenshot_without_transparency_becomes_jpeg(bare):
     p = run(prepare_image(bare, photo((1080, 1920), "PNG", "RGBA"), "Screenshot.png"))
     assert p.mime == "image/jpeg" and p.name == "Screenshot.jpg"
@@ -206,8 +224,11 @@ def test_png_screenshot_without_transparency_becomes_jpeg(bare):
 
 
 def test_webp_is_accepted_and_stored_as_jpeg(bare):
-    p = run(prepare_image(bare, photo((1000, 800), "WEBP"), "photo.webp"))
+    data = photo((1000, 800), "WEBP", exif=phone_exif())
+    assert b"Apple" in data
+    p = run(prepare_image(bare, data, "photo.webp"))
     assert p.mime == "image/jpeg" and opened(blob(bare, p.sha256)).format == "JPEG"
+    assert b"Apple" not in blob(bare, p.sha256)
 
 
 @pytest.mark.parametrize("mode", ["L", "P", "LA", "I;16", "1", "CMYK"])
@@ -581,6 +602,7 @@ def test_files_are_served_with_their_type_name_and_safe_headers(bare):
             "filename*=UTF-8''%E7%94%B5%E6%A2%AF%20%E6%95%85%E9%9A%9C.jpg"
         )
         assert r.headers["etag"] == f'"{shot.sha256}"'
+        assert r.headers["content-length"] == str(shot.size)
         assert "sandbox" in r.headers["content-security-policy"]
         assert r.headers["cache-control"] == "no-store"  # a guarded route: private to the viewer
 

@@ -14,6 +14,7 @@ hidden or made private later."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,7 @@ from council.platform.context import Context
 from council.platform.storage import BlobStore, key_of
 from council.platform.uploads import StoredFile
 
+log = logging.getLogger("council")
 CACHE = "private, max-age=300"
 # a file opened on its own (not in an <img>) is a sandboxed document that may show itself only
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
@@ -54,16 +56,20 @@ def file_response(ctx: Context, f: StoredFile, *, thumb: bool = False) -> Respon
         raise NotFound(N_("没有找到这个文件"))
     key = key_of(sha)
     if not ctx.storage.exists(key):
+        log.warning("stored file %s has no blob %s", f.id, key)
         raise NotFound(N_("没有找到这个文件"))
+    headers = {
+        "content-disposition": content_disposition(f.kind, f.name),
+        "x-content-type-options": "nosniff",
+        "content-security-policy": FILE_CSP,
+        "cross-origin-resource-policy": "same-origin",
+        "cache-control": CACHE,
+        "etag": f'"{sha}"',
+    }
+    if not thumb:
+        headers["content-length"] = str(f.size)  # the thumbnail's size is not recorded
     return Stream(
         _read(ctx.storage, key),
         media_type=f.mime,
-        headers={
-            "content-disposition": content_disposition(f.kind, f.name),
-            "x-content-type-options": "nosniff",
-            "content-security-policy": FILE_CSP,
-            "cross-origin-resource-policy": "same-origin",
-            "cache-control": CACHE,
-            "etag": f'"{sha}"',
-        },
+        headers=headers,
     )
