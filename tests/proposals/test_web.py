@@ -127,3 +127,18 @@ def test_settings_page(client, compound, officers):
     )
     assert r.status_code == 303
     assert client.run(proposals.rules, compound.id) == proposals.Rules(3, 10)
+
+
+def test_htmx_swaps_only_the_cosign_piece(client, compound, owners):
+    pid = submitted(client, owners["张伟"], compound)
+    login(client, owners["王芳"])
+    url = f"/c/yipin/proposals/{pid}/cosign"
+    hx = {"HX-Request": "true"}
+    r = client.post(url, data={"_csrf_token": client.csrf()}, headers=hx)
+    assert r.status_code == 200 and r.headers["HX-Redirect"].endswith(f"/{pid}#cosign")
+    login(client, owners["李强"])
+    r = client.post(url, data={"_csrf_token": client.csrf()}, headers=hx)
+    assert r.status_code == 422
+    doc = html(r)
+    assert doc.css_first("section#cosign") is not None and doc.css_first("h1") is None
+    assert "您家已附议" in doc.css_first("#cosign").text()

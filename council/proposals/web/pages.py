@@ -98,7 +98,9 @@ async def proposal_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status: int = 200,
+    fragment: str | None = None,
 ) -> Template:
+    """The proposal's page (or, for htmx, only `fragment`, e.g. the co-sign piece)."""
     viewer = principal_of(request)
     officer = is_officer(viewer, compound)
     mine = viewer is not None and viewer.account_id == p.author_id
@@ -126,6 +128,7 @@ async def proposal_page(
             "comment_values": values or {},
         },
         status=status,
+        fragment=fragment,
     )
 
 

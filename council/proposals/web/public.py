@@ -50,6 +50,7 @@ STEPS: dict[str, Step] = {
     "withdraw": proposals.withdraw,
 }
 ANCHORS = {"cosign": "#cosign"}
+FRAGMENTS = {"cosign": "proposals/_cosign.html"}  # what htmx swaps after a refused step
 
 
 class PublicProposals(Controller):
@@ -182,7 +183,13 @@ class ProposalSteps(Controller):
                 raise
             fresh = await queries.get_proposal(p.id)
             return await proposal_page(
-                request, ctx, compound, fresh, errors=form_errors(e), status=INVALID
+                request,
+                ctx,
+                compound,
+                fresh,
+                errors=form_errors(e),
+                status=INVALID,
+                fragment=FRAGMENTS.get(step),
             )
         return redirect(request, proposal_url(compound, p.id, ANCHORS.get(step, "")))
 
