@@ -16,7 +16,9 @@ from council.needs.kinds import OPEN_STATES, STATES
 from council.needs.service import TRIAGE, Kind, kind_label, kinds, now, place_of, visible_need
 from council.needs.tables import Need, NeedDispatch, NeedPhoto, NeedRating, NeedReply
 from council.platform import uploads
-from council.platform.context import Context
+from council.platform.context import Cache, Context
+from council.platform.db.tables import Event
+from council.platform.events import HEAD_SQL
 
 PAGE = 30
 DAY_SECONDS = 86_400
@@ -104,35 +106,57 @@ def median_hours(middle: list[int], n: int) -> int | None:
     return int((hours * 2 + 1) // 2)
 
 
+# one pass over the compound's needs (its rows by the index that leads with the compound)
+FIGURES_SQL = """
+SELECT
+  SUM(CASE WHEN "state" IN ('open', 'dispatched', 'answered') THEN 1 ELSE 0 END) AS "open",
+  SUM(CASE WHEN "replied_in_time" = true THEN 1 ELSE 0 END) AS "in_time",
+  SUM(CASE WHEN "replied_in_time" IS NOT NULL THEN 1 ELSE 0 END) AS "answered_due",
+  SUM(CASE WHEN "first_reply_at" IS NULL AND "due_at" < {} THEN 1 ELSE 0 END) AS "unanswered_past",
+  SUM(CASE WHEN "state" IN ('open', 'dispatched') AND "due_at" < {} THEN 1 ELSE 0 END)
+    AS "overdue",
+  COUNT("reply_seconds") AS "replied"
+FROM "need" WHERE "compound" = {}
+"""
+
+
+# a compound's figures, kept while nothing was logged (every change to a need logs an event) and
+# the minute is the same: the overdue clock moves on by the minute
+FIGURES: Cache[tuple[tuple[int, dt.datetime], Figures]] = Cache("need_figures")
+
+
 async def figures(ctx: Context, compound_id: int) -> Figures:
-    at = now(ctx)
-    mine = Need.compound == compound_id
-    open_count = await Need.count().where(mine, Need.state.is_in(list(OPEN_STATES)))
-    in_time = await Need.count().where(mine, Need.replied_in_time == True)
-    answered_due = await Need.count().where(mine, Need.replied_in_time.is_not_null())
-    unanswered_past = await Need.count().where(
-        mine, Need.due_at < at, Need.first_reply_at.is_null()
-    )
-    overdue = await Need.count().where(
-        mine, Need.state.is_in(["open", "dispatched"]), Need.due_at < at
-    )
-    n = await Need.count().where(mine, Need.reply_seconds.is_not_null())
+    at = now(ctx).replace(second=0)
+    head = await Event.raw(HEAD_SQL)
+    key = (int(head[0]["height"]) if head else 0, at)
+    known = ctx.caches.of(FIGURES)
+    hit = known.get(compound_id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    counted = await _figures(compound_id, at)
+    known[compound_id] = (key, counted)
+    return counted
+
+
+async def _figures(compound_id: int, at: dt.datetime) -> Figures:
+    (f,) = await Need.raw(FIGURES_SQL, at, at, compound_id)
+    n = int(f["replied"] or 0)
     middle: list[int] = []
     if n:
         rows = (
             await Need.select(Need.reply_seconds)
-            .where(mine, Need.reply_seconds.is_not_null())
+            .where(Need.compound == compound_id, Need.reply_seconds.is_not_null())
             .order_by(Need.reply_seconds)
             .limit(2)
             .offset((n - 1) // 2)
         )
         middle = [r["reply_seconds"] for r in rows]
     return Figures(
-        open_count,
-        answered_due + unanswered_past,
-        in_time,
+        int(f["open"] or 0),
+        int(f["answered_due"] or 0) + int(f["unanswered_past"] or 0),
+        int(f["in_time"] or 0),
         median_hours(middle, n),
-        overdue,
+        int(f["overdue"] or 0),
     )
 
 
@@ -267,37 +291,37 @@ async def photo_of(need_id: int, file_id: int, viewer: Principal | None) -> uplo
 
 @dataclass(frozen=True)
 class Inbox:
-    new: list[NeedItem]  # not yet dispatched or answered
-    overdue: list[NeedItem]
+    overdue: list[NeedItem]  # past the deadline without a reply
     unsatisfied: list[NeedItem]  # reopened by an unsatisfied rating
+    new: list[NeedItem]  # not yet dispatched or answered
     waiting: list[NeedItem]  # dispatched, within the deadline
     answered: list[NeedItem]  # answered, waiting for the author's rating
 
 
-INBOX_LIMIT = 500
+SECTION = 50  # needs shown per section of the inbox (the oldest first: they waited longest)
 
 
 async def inbox(ctx: Context, compound_id: int) -> Inbox:
-    """The officers' one inbox: every need still in hand, new, overdue and unsatisfied first."""
+    """The officers' one inbox: every need still in hand, overdue, unsatisfied and new first.
+    One query per section, each over the (compound, state) or (compound, due_at) index."""
     known = await kinds(compound_id, all_=True)
-    rows = (
-        await Need.select(*_COLUMNS)
-        .where(Need.compound == compound_id, Need.state.is_in(list(OPEN_STATES)))
-        .order_by(Need.created_at)
-        .limit(INBOX_LIMIT)
-    )
     at = now(ctx)
-    box = Inbox([], [], [], [], [])
-    for r in rows:
-        item = _item(r, known, at)
-        if item.overdue_days:
-            box.overdue.append(item)
-        elif item.rating == "unsatisfied" and item.state != "answered":
-            box.unsatisfied.append(item)
-        elif item.state == "open":
-            box.new.append(item)
-        elif item.state == "dispatched":
-            box.waiting.append(item)
-        else:
-            box.answered.append(item)
-    return box
+    waiting_states = ["open", "dispatched"]
+    in_time = Need.due_at.is_null() | (Need.due_at >= at)
+    sections = (
+        (Need.state.is_in(waiting_states) & (Need.due_at < at), Need.due_at),
+        (Need.state.is_in(waiting_states) & (Need.rating == "unsatisfied") & in_time, Need.id),
+        ((Need.state == "open") & (Need.rating != "unsatisfied") & in_time, Need.created_at),
+        ((Need.state == "dispatched") & (Need.rating != "unsatisfied") & in_time, Need.due_at),
+        (Need.state == "answered", Need.created_at),
+    )
+    found = []
+    for where, order in sections:
+        rows = (
+            await Need.select(*_COLUMNS)
+            .where(Need.compound == compound_id, where)
+            .order_by(order)
+            .limit(SECTION)
+        )
+        found.append([_item(r, known, at) for r in rows])
+    return Inbox(*found)
