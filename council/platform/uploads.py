@@ -11,7 +11,8 @@ gone. The real type is sniffed from the bytes, never from the name or the client
   since phones send JPEG when asked ("兼容性最佳") and WeChat converts on its own;
 - GIF is refused: it is animation or 256-colour graphics, not a photo of a broken lift, and
   re-encoding would silently keep one frame of an animation; SVG is refused (it is a document
-  with scripts, not pixels), and so is everything else.
+  with scripts, not pixels), and so is everything else. An animated WebP or PNG keeps its
+  first frame.
 
 Limits (settings): bytes as sent (max_photo_bytes), and width × height checked from the header
 *before* any pixel is decoded (max_image_pixels), so a tiny PNG claiming 20000×20000 pixels is

@@ -231,6 +231,16 @@ def test_webp_is_accepted_and_stored_as_jpeg(bare):
     assert b"Apple" not in blob(bare, p.sha256)
 
 
+def test_an_animation_keeps_its_first_frame(bare):
+    frames = [Image.new("RGB", (320, 240), c) for c in ("red", "blue", "green")]
+    out = io.BytesIO()
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100)
+    assert getattr(opened(out.getvalue()), "n_frames", 1) == 3
+    p = run(prepare_image(bare, out.getvalue(), "moving.webp"))
+    still = opened(blob(bare, p.sha256))
+    assert still.format == "JPEG" and still.getpixel((10, 10))[0] > 200
+
+
 @pytest.mark.parametrize("mode", ["L", "P", "LA", "I;16", "1", "CMYK"])
 def test_other_pixel_modes_are_converted(bare, mode):
     fmt = "JPEG" if mode == "CMYK" else "PNG"
