@@ -25,6 +25,7 @@ from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.needs import queries, service, triage
 from council.needs.kinds import (
+    OPEN_STATES,
     PARTIES,
     PARTY_LABELS,
     PRIVATE_BY_DEFAULT,
@@ -44,6 +45,8 @@ POSTERS = (Role.OWNER, Role.RESIDENT)
 TRIAGERS = (Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.PROPERTY_MANAGER)
 MEMBERS = (*POSTERS, *TRIAGERS)
 POSTER_ROLES = frozenset(POSTERS)
+# who may turn a need into a proposal on the proposals area's page (its author too, if an owner)
+PROPOSE_ROLES = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF})
 
 LABELS = {
     "states": STATE_LABELS,
@@ -94,6 +97,15 @@ async def _page(
     detail = await queries.need_detail(ctx, need_id, viewer)
     if detail.need.compound_id != compound.id:
         raise NotFound(N_("没有这条诉求"))
+    extra["may_propose"] = (
+        viewer is not None
+        and not detail.need.private
+        and detail.need.state in OPEN_STATES
+        and (
+            viewer.has_role(compound.id, PROPOSE_ROLES)
+            or (detail.is_author and viewer.has_role(compound.id, {Role.OWNER}))
+        )
+    )
     if template == "needs/need.html":
         extra["mine"] = await service.my_metoo(need_id, viewer, compound.id)
         extra["may_post"] = viewer is not None and viewer.has_role(compound.id, POSTER_ROLES)

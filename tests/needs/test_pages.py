@@ -68,3 +68,15 @@ def test_owners_comment_on_a_need(client, compound, owners):
     assert r.status_code == 303, r.text
     assert "我家门口也是" in html(client.get(f"/c/yipin/needs/{nid}")).css_first("#comments").text()
     assert client.post_form(f"/c/yipin/needs/{nid}/comments", {"body": ""}).status_code == 422
+
+
+def test_a_need_leads_to_the_proposal_form(client, compound, owners, officer):
+    nid = post(client, owners["张伟"], compound)
+    doc = html(client.get(f"/staff/c/yipin/needs/{nid}"))
+    links = [a.attributes["href"] for a in doc.css("a") if a.text() == "转为提案"]
+    assert links == [f"/c/yipin/proposals/new?need={nid}"]
+    assert client.get(links[0]).status_code == 200
+    client.cookies.clear()
+    login_owner(client, owners["陈静"])  # not the author
+    doc = html(client.get(f"/c/yipin/needs/{nid}"))
+    assert not [a for a in doc.css("a") if a.text() == "转为提案"]

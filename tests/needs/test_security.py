@@ -39,8 +39,9 @@ def test_a_private_need_and_its_photos_are_404_to_others(client, compound, owner
     for path in (url, photo, f"{photo}/thumb"):
         assert client.get(path).status_code == 404, path
     assert f"need-{nid}" not in client.get("/c/yipin/needs").text
+    assert client.get(f"/m/{v.matter_id}").status_code == 404  # its matter is as hidden
     login_owner(client, owners["张伟"])
-    for path in (url, photo, f"{photo}/thumb"):
+    for path in (url, photo, f"{photo}/thumb", f"/m/{v.matter_id}"):
         assert client.get(path).status_code == 404, path
     assert client.post_form(f"{url}/metoo").status_code == 404
     client.cookies.clear()
