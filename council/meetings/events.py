@@ -1,5 +1,6 @@
-"""The meetings' sentences in the one event log (subject "meeting:ID"; an item's outcome is also
-told on its matter, subject "matter:ID", so the matter's timeline shows it)."""
+"""The meetings' sentences in the one event log (subject "meeting:ID"). An item's outcome is
+one event on the meeting (its params name the matter); the matter's own timeline tells the
+matter's move and the proposal's outcome, recorded in the same transaction."""
 
 from __future__ import annotations
 
@@ -26,11 +27,4 @@ LABELS = {
     "meeting.minutes": N_("录入会议纪要"),
     "meeting.minutes_approve": N_("审核会议纪要（%(role)s）"),
     "meeting.minutes_publish": N_("会议纪要经两位不同角色的负责人审核，已公布"),
-}
-
-OUTCOME_LABELS = {
-    "adopted": N_("议事会通过"),
-    "sent_to_vote": N_("提交业主表决"),
-    "deferred": N_("暂缓，下次再议"),
-    "rejected": N_("不予通过"),
 }

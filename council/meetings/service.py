@@ -4,9 +4,10 @@ branch approve together, the meeting itself (attendance, an outcome per item), t
 officers of different roles approve before they are published.
 
 One function per use case, one write transaction each; every change records one event (subject
-"meeting:ID"; an item's outcome is also told on its matter). Two-person rules are never satisfied
-by one person: the two approvals come from different accounts that are independent of each other
-(council.accounts.duties: nobody who could act as the one could act as the other)."""
+"meeting:ID"; an outcome's matter move and proposal state record their own). Two-person rules
+are never satisfied by one person: the two approvals come from different accounts that are
+independent of each other (council.accounts.duties: nobody who could act as the one could act
+as the other)."""
 
 from __future__ import annotations
 
@@ -395,14 +396,13 @@ async def _log(
     actor: int | None,
     meeting: Mapping[str, Any],
     params: Mapping[str, object],
-    subject: str = "",
 ) -> None:
     await record(
         ctx,
         action,
         actor=actor,
         compound=meeting["compound"],
-        subject=subject or f"meeting:{meeting['id']}",
+        subject=f"meeting:{meeting['id']}",
         params=params,
         at=ctx.clock(),
     )
@@ -992,16 +992,9 @@ async def decide_item(
         if not won:
             raise Conflict(N_("这一项已经有议事结果"))
         await proposals.record_outcome(ctx, p.id, outcome, actor=actor, answer=reasons)
-        params = {"title": p.title, "reasons": reasons}
+        # one event on the meeting; the matter's timeline has its own move and the proposal's
+        params = {"title": p.title, "reasons": reasons, "matter": matter_id}
         await _log(ctx, f"meeting.outcome.{outcome}", actor.account_id, row, params)
-        await _log(
-            ctx,
-            f"meeting.outcome.{outcome}",
-            actor.account_id,
-            row,
-            params,
-            subject=f"matter:{matter_id}",
-        )
     return vote_id
 
 

@@ -23,6 +23,7 @@ from .helpers import (
     held_meeting,
     items,
     meeting_with_agenda,
+    new_meeting,
     person_set_up_by,
     publish_agenda,
 )
@@ -110,6 +111,9 @@ def test_the_full_path_from_agenda_to_outcomes(client, compound, officers, clock
     )
     assert client.run(proposals.get_proposal, defer).state == "approved"
     assert defer in {p.id for p in client.run(meetings.ready_proposals, compound.id)}
+    later = new_meeting(client, compound, committee, title="下次议事会")
+    client.run(meetings.add_item, client.ctx, committee.principal, later, defer)
+    assert client.run(proposals.get_proposal, defer).state == "on_agenda"
 
     rid = by_title["砍掉大树"].id
     with pytest.raises(Invalid) as e:
@@ -246,3 +250,30 @@ def test_publish_agenda_helper_publishes(client, compound, officers):
     mid = meeting_with_agenda(client, compound, officers, [pid])
     publish_agenda(client, officers, mid)
     assert client.run(meetings.get_meeting, mid).state == "agenda_published"
+
+
+def test_an_item_taken_off_a_draft_agenda_waits_again(client, compound, officers):
+    committee, _ = officers
+    pid = approved_proposal(client, compound, officers)
+    mid = meeting_with_agenda(client, compound, officers, [pid])
+    (it,) = items(client, mid)
+    client.run(meetings.remove_item, client.ctx, committee.principal, mid, it.id)
+    assert items(client, mid) == []
+    assert client.run(proposals.get_proposal, pid).state == "approved"
+    with pytest.raises(Conflict):  # an empty agenda is not approved
+        client.run(meetings.approve_agenda, client.ctx, committee.principal, mid)
+    client.run(meetings.add_item, client.ctx, committee.principal, mid, pid)
+    assert [i.proposal_id for i in items(client, mid)] == [pid]
+
+
+def test_cancelling_a_meeting_sends_its_proposals_back(client, compound, officers):
+    committee, _ = officers
+    pid = approved_proposal(client, compound, officers)
+    mid = meeting_with_agenda(client, compound, officers, [pid])
+    publish_agenda(client, officers, mid)
+    with pytest.raises(Invalid):
+        client.run(meetings.cancel_meeting, client.ctx, committee.principal, mid, "")
+    client.run(meetings.cancel_meeting, client.ctx, committee.principal, mid, "暴雨")
+    m = client.run(meetings.get_meeting, mid)
+    assert m.state == "cancelled" and m.items[0].outcome == "deferred"
+    assert client.run(proposals.get_proposal, pid).state == "approved"
