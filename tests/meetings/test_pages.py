@@ -293,3 +293,36 @@ def test_bad_input_comes_back_with_its_errors(client, compound, officers):
     assert r.status_code == 422 and "1 至 28" in html(r).css_first(".error").text()
     r = client.post_form(f"{STAFF}/1/nonsense")
     assert r.status_code == 404
+
+
+def test_editing_a_drafts_notice_voids_the_approvals(client, compound, officers, clock):
+    committee, _ = officers
+    mid = meeting_with_agenda(
+        client, compound, officers, [approved_proposal(client, compound, officers)]
+    )
+    client.run(meetings.approve_agenda, client.ctx, committee.principal, mid)
+    login_as(client, committee)
+    page = html(client.get(f"{STAFF}/{mid}"))
+    form = page.css_first("#notice form")
+    assert form.css_first("#f-title").attributes["value"] == "十一月议事会"
+    assert form.css_first("#f-names_residents").attributes["value"] == "张伟、王芳"
+    assert "checked" in form.css_first("input[name=invited_partners]").attributes
+    r = client.post_form(
+        f"{STAFF}/{mid}/edit",
+        {
+            "kind": "courtyard",
+            "title": "院坝会",
+            "starts_at": "2026-11-30T19:00",
+            "place": "三号楼前",
+            "invited_residents": "1",
+            "names_residents": "陈静",
+        },
+    )
+    assert r.status_code == 303
+    m = client.run(meetings.get_meeting, mid)
+    assert (m.kind, m.title, m.place) == ("courtyard", "院坝会", "三号楼前")
+    assert m.agenda_approvals == ()
+    assert [p.party for p in m.parties if p.invited] == ["residents"]
+    r = client.post_form(f"{STAFF}/{mid}/edit", {"kind": "council", "title": "", "place": "x"})
+    assert r.status_code == 422
+    assert html(r).css_first("#notice .has-error input").attributes["name"] == "title"
