@@ -180,16 +180,20 @@ async def _household(account_id: int, compound_id: int) -> list[jielong.RosterUn
     return [jielong.RosterUnit(u.id, u.building, u.number) for u in units]
 
 
-async def post_need(
-    ctx: Context,
-    actor: Principal,
-    compound_id: int,
-    form: NewNeed,
-    photos: Sequence[uploads.PreparedFile] = (),
-) -> int:
-    """A new need from an owner or resident of the compound, its photos prepared by
-    uploads.prepare_image before this (decoding is slow); the author's household is its first
-    me-too. Returns the need's id."""
+@dataclass(frozen=True)
+class _Checked:
+    label: str
+    text: str
+    building: int | None
+    place_text: str
+    private: bool
+
+
+async def check_need(
+    actor: Principal, compound_id: int, form: NewNeed, photos: int = 0
+) -> _Checked:
+    """The form checked (the page calls it before decoding any photo, so a form with a mistake
+    stores nothing)."""
     if not actor.has_role(compound_id, POSTERS):
         raise Forbidden(N_("只有本小区的业主和居民可以提诉求"))
     known = await kinds(compound_id)
@@ -200,19 +204,32 @@ async def post_need(
         raise Invalid(N_("请写下您的诉求"), field="text")
     if len(text) > MAX_TEXT:
         raise Invalid(N_("诉求请写在 500 字以内"), field="text")
-    if len(photos) > uploads.MAX_PHOTOS:
+    if photos > uploads.MAX_PHOTOS:
         raise Invalid(N_("最多上传 %(n)s 张照片"), field="photos", n=uploads.MAX_PHOTOS)
     building, place_text = await _place(compound_id, form.place, form.place_detail)
-    household = await _household(actor.account_id, compound_id)
     private = form.kind in PRIVATE_BY_DEFAULT if form.private is None else form.private
-    label = gettext(kind_label(known, form.kind))
+    return _Checked(kind_label(known, form.kind), text, building, place_text, private)
+
+
+async def post_need(
+    ctx: Context,
+    actor: Principal,
+    compound_id: int,
+    form: NewNeed,
+    photos: Sequence[uploads.PreparedFile] = (),
+) -> int:
+    """A new need from an owner or resident of the compound, its photos prepared by
+    uploads.prepare_image before this (decoding is slow); the author's household is its first
+    me-too. Returns the need's id."""
+    c = await check_need(actor, compound_id, form, len(photos))
+    household = await _household(actor.account_id, compound_id)
     at = now(ctx)
     async with ctx.db.write():
         matter_id = await matters.open_matter(
             ctx,
             compound_id=compound_id,
-            title=f"{label}：{text[:60]}",
-            summary=text[:300],
+            title=f"{c.label}：{c.text[:60]}",
+            summary=c.text[:300],
             stage=Stage.ASK,
             origin="need",
             actor=actor.account_id,
@@ -222,12 +239,12 @@ async def post_need(
                 compound=compound_id,
                 matter=matter_id,
                 kind=form.kind,
-                text=text,
-                place_building=building,
-                place_text=place_text,
+                text=c.text,
+                place_building=c.building,
+                place_text=c.place_text,
                 author=actor.account_id,
                 author_building=household[0].building if household else "",
-                private=private,
+                private=c.private,
                 created_at=at,
             )
         ).returning(Need.id)
@@ -241,7 +258,7 @@ async def post_need(
             actor=actor.account_id,
             compound=compound_id,
             subject=subject(matter_id),
-            params={"need": need_id, "kind": form.kind},
+            params={"need": need_id, "kind": c.label},
             at=at,
         )
         await _add_metoos(

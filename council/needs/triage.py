@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from council.accounts import queries as people
 from council.compounds.service import compound_units
@@ -15,7 +16,7 @@ from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.matters import service as matters
-from council.needs.kinds import OPEN_STATES, PARTIES, PARTY_LABELS, RATINGS
+from council.needs.kinds import OPEN_STATES, PARTIES, PARTY_LABELS, RATING_LABELS, RATINGS
 from council.needs.service import OFFICERS, TRIAGE, _lock, now, subject
 from council.needs.tables import Need, NeedDispatch, NeedMetoo, NeedRating, NeedReply
 from council.platform.context import Context
@@ -34,6 +35,11 @@ async def _open_row(ctx: Context, actor: Principal, need_id: int) -> dict[str, o
     if row["state"] not in OPEN_STATES:
         raise Conflict(N_("这条诉求已经办结"))
     return row
+
+
+def _day(ctx: Context, at: dt.datetime) -> str:
+    """The date of `at` in the compound's zone, as the sentences and notices say it."""
+    return at.astimezone(ZoneInfo(ctx.settings.timezone)).date().isoformat()
 
 
 def _days(days: str) -> int:
@@ -98,7 +104,7 @@ async def dispatch(
             params={
                 "need": need_id,
                 "party": party_name or PARTY_LABELS[party_kind],
-                "due": due.date().isoformat(),
+                "due": _day(ctx, due),
                 **({"reason": reason} if escalated else {}),
             },
             at=at,
@@ -109,7 +115,7 @@ async def dispatch(
                 ctx,
                 managers,
                 N_("诉求 #%(need)s 交办给物业，请在 %(due)s 前回复"),
-                params={"need": str(need_id), "due": due.date().isoformat()},
+                params={"need": str(need_id), "due": _day(ctx, due)},
                 link=link,
                 compound_id=compound,
             )
@@ -295,7 +301,7 @@ async def rate(
             actor=actor.account_id,
             compound=compound,
             subject=subject(matter_id),
-            params={"need": need_id, "rating": rating},
+            params={"need": need_id, "rating": RATING_LABELS[rating]},
             at=at,
         )
         if rating != "unsatisfied":
@@ -332,7 +338,7 @@ async def rate(
             actor=actor.account_id,
             compound=compound,
             subject=subject(matter_id),
-            params={"need": need_id, "due": due.date().isoformat()},
+            params={"need": need_id, "due": _day(ctx, due)},
             at=at,
         )
         to = [last["actor"]] if last else await people.role_holders(compound, OFFICERS)

@@ -20,7 +20,7 @@ from litestar.response import Template
 from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, get_compound
 from council.discussion import service as discussion
-from council.kernel.errors import N_, DomainError, Invalid, NotFound
+from council.kernel.errors import N_, DomainError, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.needs import queries, service, triage
@@ -223,28 +223,23 @@ class PublicNeeds(Controller):
         form = await request.form()
         values = {k: str(form.get(k, ""))[:600] for k in ("kind", "text", "place", "place_detail")}
         private = form.get("private")
+        actor = require_principal(request)
+        need = service.NewNeed(
+            values["kind"],
+            values["text"],
+            values["place"],
+            values["place_detail"],
+            None if private is None else private in ("1", "on", "yes"),
+        )
         try:
             sent = form.getall("photos") if "photos" in form else []
             files = [f for f in sent if isinstance(f, UploadFile) and f.filename]
-            if len(files) > uploads.MAX_PHOTOS:
-                raise Invalid(N_("最多上传 %(n)s 张照片"), field="photos", n=uploads.MAX_PHOTOS)
+            await service.check_need(actor, compound.id, need, len(files))
             photos = [
                 await uploads.prepare_image(ctx, await f.read(), f.filename, field="photos")
                 for f in files
             ]
-            need_id = await service.post_need(
-                ctx,
-                require_principal(request),
-                compound.id,
-                service.NewNeed(
-                    values["kind"],
-                    values["text"],
-                    values["place"],
-                    values["place_detail"],
-                    None if private is None else private in ("1", "on", "yes"),
-                ),
-                photos,
-            )
+            need_id = await service.post_need(ctx, actor, compound.id, need, photos)
         except DomainError as e:
             return await _new_page(
                 request, compound, values, form_errors(e), status=error_status(e)

@@ -193,3 +193,15 @@ def test_at_most_four_photos(client, compound, owners):
     )
     assert r.status_code == 422
     assert client.run(Need.count) == 0
+
+
+def test_a_form_with_a_mistake_stores_no_photo(client, compound, owners):
+    login_owner(client, owners["张伟"])
+    r = client.post(
+        "/c/yipin/needs/new",
+        data={"kind": "safety", "text": "", "place": "a:0", "_csrf_token": client.csrf()},
+        files=[("photos", ("ok.jpg", jpeg(), "image/jpeg"))],
+    )
+    assert r.status_code == 422
+    blobs = client.ctx.settings.data_dir / "files"  # where the platform keeps them
+    assert not [p for p in blobs.rglob("*") if p.is_file()]
