@@ -205,7 +205,7 @@ async def thread(
     """The comments on `subject` in order, each with its replies. `at` (now by default) decides
     which of the viewer's own comments may still be edited."""
     rows = await Comment.select(*_COLUMNS).where(Comment.subject == subject).order_by(Comment.id)
-    moderates = any(is_moderator(viewer, r["compound"]) for r in rows[:1])
+    moderates = bool(rows) and is_moderator(viewer, rows[0]["compound"])
     reports = await _report_counts([r["id"] for r in rows]) if moderates else {}
     when = at or now()
     mine = await _reported_by(viewer, [r["id"] for r in rows])
@@ -333,9 +333,13 @@ async def edit_comment(ctx: Context, actor: Principal, comment_id: int, body: st
             raise Forbidden(N_("评论发表 15 分钟后不能再修改"))
         if text == row["body"]:
             return
-        await Comment.update({Comment.body: text, Comment.edited_at: at}).where(
-            (Comment.id == comment_id) & Comment.hidden_at.is_null()
+        changed = (
+            await Comment.update({Comment.body: text, Comment.edited_at: at})
+            .where((Comment.id == comment_id) & Comment.hidden_at.is_null())
+            .returning(Comment.id)
         )
+        if not changed:  # hidden meanwhile (PostgreSQL re-checks the row it waited for)
+            raise Forbidden(N_("这条评论已被隐藏，不能修改"))
         await record(
             ctx,
             "comment.edit",
