@@ -31,6 +31,11 @@ def test_comments_and_replies_one_level_deep(client, compound, owners, officers)
     assert c.body == "电梯经常坏，希望尽快修。" and not c.official
     assert [r.id for r in c.replies] == [reply, deeper]  # a reply to a reply joins the top
     assert c.replies[1].official and c.replies[1].author_name == "业委会主任"
+    # the top comment's author is told of replies (not of their own)
+    told = [m.text() for m in client.run(inbox.messages, zhang.account_id)]
+    assert told == ["业委会主任 回复了您的评论", "王芳 回复了您的评论"]
+    (m, _) = client.run(inbox.messages, zhang.account_id)
+    assert m.link == f"{item_url(compound.slug, 1)}#c-{deeper}"
 
 
 def test_the_thread_page_marks_official_answers_and_indents_replies(

@@ -135,3 +135,17 @@ def test_the_header_shows_the_inbox_link_without_a_number_when_all_is_read(clien
     page = html(client.get("/me"))
     assert page.css_first('header nav a[href="/me/inbox"]').text().strip() == "我的消息"
     assert page.css_first("header nav .badge") is None
+
+
+def test_older_messages_page_by_page(client, two):
+    a, _ = two
+    send(client, [a.account_id])
+    for i in range(inbox.PAGE):
+        send(client, [a.account_id], params={"title": f"第{i}件"})
+    first = client.run(inbox.messages, a.account_id)
+    assert len(first) == inbox.PAGE and first[0].params["title"] == f"第{inbox.PAGE - 1}件"
+    client.login(a.phone, PASSWORD)
+    older = html(client.get("/me/inbox")).css_first(f'a[href="/me/inbox?before={first[-1].id}"]')
+    assert older is not None and older.text() == "更早的消息"
+    rest = html(client.get(older.attributes["href"])).css("li.message")
+    assert [li.css_first("a").text() for li in rest] == ["您提出的需求“电梯维修”有了答复"]
