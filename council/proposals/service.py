@@ -277,14 +277,21 @@ async def update_proposal(
     proposal_id: int,
     data: ProposalInput,
     files: Sequence[uploads.PreparedFile] = (),
+    *,
+    remove: Sequence[int] = (),
 ) -> None:
-    """The author edits a draft, or a proposal the party branch returned."""
+    """The author edits a draft, or a proposal the party branch returned: its text, new
+    attachments, and attachments taken off (`remove`: stored file ids)."""
     c = _clean(data)
     async with ctx.db.write():
         row = await _lock(ctx, proposal_id)
         _own(row, actor)
         if row["state"] not in EDITABLE:
             raise Conflict(N_("只有草稿或被退回的提案可以修改"))
+        if remove:
+            await ProposalFile.delete().where(
+                ProposalFile.proposal == proposal_id, ProposalFile.file.is_in(list(remove))
+            )
         await Proposal.update(
             {
                 Proposal.title: c.title,

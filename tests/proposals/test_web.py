@@ -142,3 +142,24 @@ def test_htmx_swaps_only_the_cosign_piece(client, compound, owners):
     doc = html(r)
     assert doc.css_first("section#cosign") is not None and doc.css_first("h1") is None
     assert "您家已附议" in doc.css_first("#cosign").text()
+
+
+def test_the_author_edits_a_draft_and_takes_an_attachment_off(client, compound, owners):
+    login(client, owners["张伟"])
+    r = client.post(
+        "/c/yipin/proposals/new",
+        data={"title": "修路", "text": "修补路面", "_csrf_token": client.csrf()},
+        files=[("files", ("a.pdf", PDF, "application/pdf"))],
+    )
+    url = r.headers["location"]
+    pid = int(url.rsplit("/", 1)[1])
+    (f,) = get(client, pid).files
+    page = html(client.get(f"{url}/edit"))
+    assert page.css_first("#f-title").attributes["value"] == "修路"
+    r = client.post_form(
+        f"{url}/edit", {"title": "修补路面", "text": "东门路面", "cost": "1.5", "remove": str(f.id)}
+    )
+    assert r.status_code == 303, r.text
+    p = get(client, pid)
+    assert (p.title, p.cost_fen, p.files) == ("修补路面", 150, ())
+    assert client.get(f"{url}/files/{f.id}").status_code == 404

@@ -80,7 +80,7 @@ def form_input(values: dict[str, str]) -> proposals.ProposalInput:
 
 async def attachments(ctx: Context, form: Any) -> list[uploads.PreparedFile]:
     """Uploaded attachments, checked (PDF or photo) before any transaction opens."""
-    files = [f for f in form.getall("files") if isinstance(f, UploadFile) and f.filename]
+    files = [f for f in form.getall("files", []) if isinstance(f, UploadFile) and f.filename]
     if len(files) > proposals.MAX_FILES:
         raise Invalid(N_("每个提案最多 %(n)s 个附件"), field="files", n=proposals.MAX_FILES)
     return [

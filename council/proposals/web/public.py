@@ -187,7 +187,7 @@ class ProposalSteps(Controller):
                 ctx,
                 compound,
                 fresh,
-                errors=form_errors(e),
+                errors={"": " ".join(form_errors(e).values())},  # shown above the buttons
                 status=INVALID,
                 fragment=FRAGMENTS.get(step),
             )
@@ -255,7 +255,12 @@ class ProposalSteps(Controller):
         values = form_values(form)
         try:
             files = await attachments(ctx, form)
-            await proposals.update_proposal(ctx, actor, p.id, form_input(values), files)
+            drop = [
+                int(x) for x in form.getall("remove", []) if str(x).isdigit() and len(str(x)) < 10
+            ]
+            await proposals.update_proposal(
+                ctx, actor, p.id, form_input(values), files, remove=drop
+            )
         except DomainError as e:
             return await form_page(
                 request, compound, values, form_errors(e), p=p, status=error_status(e)
