@@ -11,6 +11,8 @@ SUBJECT = "matter:{}"
 LABELS = {
     "matter.open": N_("立项：%(title)s"),
     "matter.text": N_("修改议题标题和摘要：%(title)s"),
+    "matter.needs_vote": N_("列为须由业主共同决定的事项（民法典第二百七十八条第 %(item)s 项）"),
+    "matter.no_vote": N_("列为不需业主表决的事项"),
     f"matter.{Action.PROPOSE}": N_("把诉求转为提案"),
     f"matter.{Action.MERGE}": N_("并入其他议题：%(reason)s"),
     f"matter.{Action.RESOLVE}": N_("诉求已办结，提出人评价满意"),

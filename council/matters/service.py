@@ -318,6 +318,38 @@ async def set_text(
     )
 
 
+async def set_vote_need(
+    ctx: Context, matter_id: int, *, needs_vote: bool, item: int | None, actor: int | None = None
+) -> None:
+    """Whether only an owner vote can decide the matter (民法典 §278, with its item), as its
+    proposal says; call it inside your write transaction. Only before the council deliberates:
+    afterwards no one can take a matter away from the owners (or hand it to them) by an edit."""
+    if needs_vote and (item is None or not 1 <= item <= 9):
+        raise Invalid(N_("请选择民法典第二百七十八条的事项（第一至九项）"), field="item")
+    ref = _ref(await _row(matter_id))
+    if (ref.needs_vote, ref.item) == (needs_vote, item if needs_vote else None):
+        return
+    if ref.stage not in (Stage.ASK, Stage.PROPOSE):
+        raise Conflict(N_("议题已经进入议事，是否须由业主表决不能再修改"))
+    at = ctx.clock()
+    await Matter.update(
+        {
+            Matter.needs_vote: needs_vote,
+            Matter.item: item if needs_vote else None,
+            Matter.updated_at: at,
+        }
+    ).where((Matter.id == matter_id) & (Matter.stage == ref.stage.value))
+    await record(
+        ctx,
+        "matter.needs_vote" if needs_vote else "matter.no_vote",
+        actor=actor,
+        compound=ref.compound_id,
+        subject=subject(matter_id),
+        params={"item": str(item) if needs_vote else ""},
+        at=at,
+    )
+
+
 async def compound_matters(
     compound_id: int, stages: Iterable[Stage] | None = None, limit: int = 200
 ) -> list[MatterRef]:

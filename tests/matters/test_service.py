@@ -161,3 +161,29 @@ def test_timeline_tells_who_when_what_and_why(client, compound, officers, owners
     assert entries[1].what == "并入其他议题：与 3 号诉求相同"
     assert entries[1].why == "与 3 号诉求相同"
     assert entries[0].at <= entries[1].at
+
+
+def test_whether_the_owners_decide_is_settled_before_the_council_deliberates(
+    client, compound, officers, owners
+):
+    committee, _ = officers
+    mid = open_matter(client, compound, owners["张伟"])
+
+    async def set_need(ctx, needs_vote, item):
+        async with ctx.db.write():
+            await matters.set_vote_need(
+                ctx, mid, needs_vote=needs_vote, item=item, actor=committee.account_id
+            )
+
+    with pytest.raises(Invalid):
+        client.run(set_need, client.ctx, True, None)
+    client.run(set_need, client.ctx, True, 8)
+    client.run(set_need, client.ctx, True, 8)  # unchanged: nothing recorded
+    m = client.run(matters.get_matter, mid)
+    assert (m.needs_vote, m.item) == (True, 8)
+    assert actions_of(client, mid) == ["matter.open", "matter.needs_vote"]
+    move(client, mid, Action.PROPOSE, committee)
+    move(client, mid, Action.SCHEDULE, committee, facts={"cosigns": 5, "prereviewed": True})
+    with pytest.raises(Conflict):  # no edit takes it away from the owners now
+        client.run(set_need, client.ctx, False, None)
+    assert client.run(matters.get_matter, mid).needs_vote
