@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from council.accounts import queries as accounts
-from council.compounds.service import list_compounds
 from council.inbox import service as inbox
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
@@ -25,6 +24,15 @@ from council.platform import uploads
 from council.platform.context import Context
 from council.platform.events import record
 from council.procedure.stages import AUTHOR, Action, Stage
+from council.proposals.deciding import (
+    ANSWERERS,
+    answer,
+    publish_answers,
+    put_on_agenda,
+    record_outcome,
+    review,
+    save_rules,
+)
 from council.proposals.money import parse_fen
 from council.proposals.queries import (
     COSIGNABLE,
@@ -35,23 +43,19 @@ from council.proposals.queries import (
     Rules,
     State,
     compound_proposals,
-    cosigners,
     get_proposal,
     ready_for_agenda,
     rules,
     threshold_of,
 )
-from council.proposals.tables import (
-    Proposal,
-    ProposalCosign,
-    ProposalFile,
-    ProposalReview,
-    ProposalSettings,
-)
+from council.proposals.rows import MAX_TEXT, lock, log_step, slug_of
+from council.proposals.tables import Proposal, ProposalCosign, ProposalFile
 
-__all__ = [
+__all__ = [  # the deciding steps are re-exported: other areas call this module
+    "ANSWERERS",
     "ProposalInput",
     "ProposalView",
+    "Rules",
     "answer",
     "compound_proposals",
     "cosign",
@@ -62,6 +66,7 @@ __all__ = [
     "ready_for_agenda",
     "record_outcome",
     "review",
+    "rules",
     "save_rules",
     "submit",
     "update_proposal",
@@ -70,23 +75,8 @@ __all__ = [
 
 PROPOSERS = frozenset({Role.OWNER, Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN})
 COMMITTEE_SIDE = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF})
-ANSWERERS = frozenset({Role.COMMITTEE})
-RULE_KEEPERS = frozenset({Role.COMMITTEE, Role.STAFF, Role.ADMIN})
 MAX_FILES = 6
-MAX_TEXT = 20_000
-OUTCOMES = {
-    "adopted": State.ADOPTED,
-    "sent_to_vote": State.SENT_TO_VOTE,
-    "rejected": State.REJECTED,
-    "deferred": State.APPROVED,
-}
-
-AGENDA_MESSAGE = N_("您附议的提案已列入议事会议程：%(title)s")
-AUTHOR_AGENDA_MESSAGE = N_("您的提案已列入议事会议程：%(title)s")
 PREREVIEW_MESSAGE = N_("有提案等待前置审查：%(title)s")
-APPROVED_MESSAGE = N_("您的提案通过了前置审查：%(title)s")
-RETURNED_MESSAGE = N_("您的提案被退回修改：%(title)s")
-ANSWERED_MESSAGE = N_("您的提案有了答复：%(title)s")
 
 
 @dataclass(frozen=True)
@@ -138,50 +128,6 @@ def _clean(data: ProposalInput) -> _Clean:
 def _summary(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 120 else line[:119] + "…"
-
-
-async def _lock(ctx: Context, proposal_id: int) -> dict[str, object]:
-    """The proposal's row, locked for this transaction on PostgreSQL (SQLite's writers queue
-    already): concurrent co-signs of one proposal count one after the other."""
-    if not ctx.db.is_sqlite:
-        await Proposal.raw('SELECT "id" FROM "proposal" WHERE "id" = {} FOR UPDATE', proposal_id)
-    rows = await Proposal.select().where(Proposal.id == proposal_id)
-    if not rows:
-        raise NotFound(N_("没有这个提案"))
-    return rows[0]
-
-
-def _subject(row: dict[str, object]) -> str:
-    return f"matter:{row['matter']}" if row["matter"] else f"proposal:{row['id']}"
-
-
-async def _slug(compound_id: int) -> str:
-    for c in await list_compounds():
-        if c.id == compound_id:
-            return c.slug
-    raise NotFound(N_("没有这个小区"))
-
-
-async def _link(compound_id: int, proposal_id: int) -> str:
-    return f"/c/{await _slug(compound_id)}/proposals/{proposal_id}"
-
-
-async def _event(
-    ctx: Context,
-    action: str,
-    row: dict[str, object],
-    actor: int | None,
-    params: dict[str, object] | None = None,
-) -> None:
-    await record(
-        ctx,
-        action,
-        actor=actor,
-        compound=int(str(row["compound"])),
-        subject=_subject(row),
-        params=params or {},
-        at=ctx.clock(),
-    )
 
 
 async def _save_files(
@@ -284,7 +230,7 @@ async def update_proposal(
     attachments, and attachments taken off (`remove`: stored file ids)."""
     c = _clean(data)
     async with ctx.db.write():
-        row = await _lock(ctx, proposal_id)
+        row = await lock(ctx, proposal_id)
         _own(row, actor)
         if row["state"] not in EDITABLE:
             raise Conflict(N_("只有草稿或被退回的提案可以修改"))
@@ -311,7 +257,7 @@ async def update_proposal(
                 summary=_summary(c.text),
                 actor=actor.account_id,
             )
-        await _event(ctx, "proposal.edit", row, actor.account_id, {"title": c.title})
+        await log_step(ctx, "proposal.edit", row, actor.account_id, {"title": c.title})
 
 
 async def _count_household(
@@ -352,7 +298,7 @@ async def _maybe_prereview(
     await Proposal.update(
         {Proposal.state: State.PREREVIEW.value, Proposal.prereview_due_at: due}
     ).where(Proposal.id == pid)
-    await _event(
+    await log_step(
         ctx, "proposal.prereview", row, actor, {"cosigns": cosigns, "days": r.prereview_days}
     )
     branch = await accounts.role_holders(compound_id, {Role.PARTY_BRANCH})
@@ -361,7 +307,7 @@ async def _maybe_prereview(
         branch,
         PREREVIEW_MESSAGE,
         params={"title": str(row["title"])},
-        link=f"/staff/c/{await _slug(compound_id)}/proposals#p{pid}",
+        link=f"/staff/c/{await slug_of(compound_id)}/proposals#p{pid}",
         compound_id=compound_id,
     )
     return True
@@ -375,7 +321,7 @@ async def submit(ctx: Context, actor: Principal, proposal_id: int) -> str:
     pre-review (the households supported the proposal, the party branch asked for a change to
     its text; making them sign again would punish them for the return), else it collects on."""
     async with ctx.db.write():
-        row = await _lock(ctx, proposal_id)
+        row = await lock(ctx, proposal_id)
         _own(row, actor)
         compound_id = int(str(row["compound"]))
         r = await rules(compound_id)
@@ -384,7 +330,7 @@ async def submit(ctx: Context, actor: Principal, proposal_id: int) -> str:
             await Proposal.update(
                 {Proposal.state: State.COLLECTING.value, Proposal.returned_reason: ""}
             ).where(Proposal.id == proposal_id)
-            await _event(ctx, "proposal.resubmit", row, actor.account_id, {"title": row["title"]})
+            await log_step(ctx, "proposal.resubmit", row, actor.account_id, {"title": row["title"]})
             cosigns = int(str(row["cosigns"]))
         elif state == State.DRAFT:
             matter_id = await _open_matter(ctx, actor, row)
@@ -396,7 +342,7 @@ async def submit(ctx: Context, actor: Principal, proposal_id: int) -> str:
                     Proposal.submitted_at: ctx.clock(),
                 }
             ).where(Proposal.id == proposal_id)
-            await _event(ctx, "proposal.submit", row, actor.account_id, {"title": row["title"]})
+            await log_step(ctx, "proposal.submit", row, actor.account_id, {"title": row["title"]})
             added = 0
             if row["origin"] != Origin.COMMITTEE:
                 added = await _count_household(ctx, proposal_id, actor.account_id, compound_id)
@@ -440,7 +386,7 @@ async def cosign(ctx: Context, actor: Principal, proposal_id: int) -> int:
     does, since only owners decide the compound's common matters (民法典 §278). Returns the
     households added; Conflict when the household had already co-signed."""
     async with ctx.db.write():
-        row = await _lock(ctx, proposal_id)
+        row = await lock(ctx, proposal_id)
         compound_id = int(str(row["compound"]))
         if not actor.has_role(compound_id, {Role.OWNER}):
             raise Forbidden(N_("只有本小区的业主可以附议（按户计算）"))
@@ -452,7 +398,7 @@ async def cosign(ctx: Context, actor: Principal, proposal_id: int) -> int:
                 raise Forbidden(N_("只有本小区的业主可以附议（按户计算）"))
             raise Conflict(N_("您家已经附议过了"))
         cosigns = int(str(row["cosigns"])) + added
-        await _event(
+        await log_step(
             ctx, "proposal.cosign", row, actor.account_id, {"households": added, "cosigns": cosigns}
         )
         if row["state"] == State.COLLECTING:
@@ -460,169 +406,10 @@ async def cosign(ctx: Context, actor: Principal, proposal_id: int) -> int:
     return added
 
 
-async def review(
-    ctx: Context, actor: Principal, proposal_id: int, decision: str, reason: str = ""
-) -> None:
-    """The party branch's pre-review: approve for the agenda, or return with a written reason
-    that the proposer sees."""
-    reason = reason.strip()
-    if decision not in ("approve", "return"):
-        raise Invalid(N_("请选择通过或退回"), field="decision")
-    if decision == "return" and not reason:
-        raise Invalid(N_("退回须写明理由"), field="reason")
-    if len(reason) > 2000:
-        raise Invalid(N_("理由最多 2000 字"), field="reason")
-    async with ctx.db.write():
-        row = await _lock(ctx, proposal_id)
-        compound_id = int(str(row["compound"]))
-        if not actor.has_role(compound_id, {Role.PARTY_BRANCH}):
-            raise Forbidden(N_("只有党支部可以做前置审查"))
-        if row["state"] != State.PREREVIEW:
-            raise Conflict(N_("这个提案不在前置审查中"))
-        at = ctx.clock()
-        await ProposalReview.insert(
-            ProposalReview(
-                proposal=proposal_id, by=actor.account_id, decision=decision, reason=reason, at=at
-            )
-        )
-        author = [int(str(row["author"]))]
-        title = {"title": str(row["title"])}
-        link = await _link(compound_id, proposal_id)
-        if decision == "approve":
-            await Proposal.update({Proposal.state: State.APPROVED.value}).where(
-                Proposal.id == proposal_id
-            )
-            await _event(ctx, "proposal.approve", row, actor.account_id)
-            await inbox.notify(
-                ctx, author, APPROVED_MESSAGE, params=title, link=link, compound_id=compound_id
-            )
-        else:
-            await Proposal.update(
-                {Proposal.state: State.RETURNED.value, Proposal.returned_reason: reason}
-            ).where(Proposal.id == proposal_id)
-            await _event(ctx, "proposal.return", row, actor.account_id, {"reason": reason})
-            await inbox.notify(
-                ctx, author, RETURNED_MESSAGE, params=title, link=link, compound_id=compound_id
-            )
-
-
-async def put_on_agenda(
-    ctx: Context, proposal_id: int, *, meeting_id: int, actor: Principal
-) -> None:
-    """Called by the meetings area INSIDE its write transaction: the proposal (pre-reviewed,
-    co-signed enough) goes on a meeting's agenda; its matter moves to 议; the author and the
-    co-signers are told."""
-    row = await _lock(ctx, proposal_id)
-    if row["state"] != State.APPROVED:
-        raise Conflict(N_("只有通过前置审查的提案可以列入议程"))
-    compound_id = int(str(row["compound"]))
-    r = await rules(compound_id)
-    facts = {
-        "cosigns": int(str(row["cosigns"])),
-        "cosign_threshold": threshold_of(str(row["origin"]), r),
-        "prereviewed": True,
-    }
-    matter_id = int(str(row["matter"]))
-    # a proposal deferred by an earlier meeting is back to approved while its matter stayed in
-    # 议: it goes on the new agenda without a second SCHEDULE move
-    if (await matters.get_matter(matter_id)).stage is Stage.PROPOSE:
-        await matters.move(ctx, matter_id, Action.SCHEDULE, actor=actor, facts=facts)
-    await Proposal.update({Proposal.state: State.ON_AGENDA.value}).where(Proposal.id == proposal_id)
-    await _event(ctx, "proposal.agenda", row, actor.account_id, {"meeting": meeting_id})
-    author = int(str(row["author"]))
-    title = {"title": str(row["title"])}
-    others = [a for a in await cosigners(proposal_id) if a != author]
-    link = await _link(compound_id, proposal_id)
-    await inbox.notify(
-        ctx, others, AGENDA_MESSAGE, params=title, link=link, compound_id=compound_id
-    )
-    await inbox.notify(
-        ctx, [author], AUTHOR_AGENDA_MESSAGE, params=title, link=link, compound_id=compound_id
-    )
-
-
-async def record_outcome(
-    ctx: Context, proposal_id: int, outcome: str, *, actor: Principal, answer: str = ""
-) -> None:
-    """Called by the meetings area INSIDE its write transaction (it moves the matter itself):
-    adopted | sent_to_vote | rejected | deferred (back to approved, for a later agenda). An
-    answer given here is kept unpublished until the committee publishes answers together."""
-    if outcome not in OUTCOMES:
-        raise Invalid(N_("未知的审议结果"), field="outcome")
-    row = await _lock(ctx, proposal_id)
-    if row["state"] != State.ON_AGENDA:
-        raise Conflict(N_("这个提案不在议程上"))
-    changes: dict[object, object] = {Proposal.state: OUTCOMES[outcome].value}
-    if answer.strip():
-        changes.update(
-            {
-                Proposal.answer: answer.strip(),
-                Proposal.answered_at: ctx.clock(),
-                Proposal.answered_by: actor.account_id,
-                Proposal.published_at: None,
-            }
-        )
-    await Proposal.update(changes).where(Proposal.id == proposal_id)  # type: ignore[arg-type]
-    await _event(ctx, f"proposal.outcome.{outcome}", row, actor.account_id)
-
-
-async def answer(ctx: Context, actor: Principal, proposal_id: int, text: str) -> None:
-    """The committee's answer: kept apart until published (publish_answers)."""
-    text = text.strip().replace("\r\n", "\n")
-    if not text:
-        raise Invalid(N_("请写下答复"), field="answer")
-    if len(text) > MAX_TEXT:
-        raise Invalid(N_("答复最多 20000 字"), field="answer")
-    async with ctx.db.write():
-        row = await _lock(ctx, proposal_id)
-        if not actor.has_role(int(str(row["compound"])), ANSWERERS):
-            raise Forbidden(N_("只有业委会可以答复提案"))
-        if row["state"] == State.DRAFT:
-            raise Conflict(N_("草稿不能答复"))
-        await Proposal.update(
-            {
-                Proposal.answer: text,
-                Proposal.answered_at: ctx.clock(),
-                Proposal.answered_by: actor.account_id,
-                Proposal.published_at: None,
-            }
-        ).where(Proposal.id == proposal_id)
-        await _event(ctx, "proposal.answer", row, actor.account_id)
-
-
-async def publish_answers(ctx: Context, actor: Principal, compound_id: int) -> int:
-    """Every answered, unpublished proposal of the compound is published at once (one
-    transaction, one time). Returns how many."""
-    if not actor.has_role(compound_id, ANSWERERS):
-        raise Forbidden(N_("只有业委会可以公布答复"))
-    async with ctx.db.write():
-        rows = await Proposal.select().where(
-            Proposal.compound == compound_id,
-            Proposal.answered_at.is_not_null(),
-            Proposal.published_at.is_null(),
-        )
-        if not rows:
-            raise Conflict(N_("没有待公布的答复"))
-        at = ctx.clock()
-        ids = [r["id"] for r in rows]
-        await Proposal.update({Proposal.published_at: at}).where(Proposal.id.is_in(ids))
-        for r in rows:
-            await _event(ctx, "proposal.publish", r, actor.account_id)
-            await inbox.notify(
-                ctx,
-                [int(r["author"])],
-                ANSWERED_MESSAGE,
-                params={"title": r["title"]},
-                link=await _link(compound_id, int(r["id"])),
-                compound_id=compound_id,
-            )
-    return len(rows)
-
-
 async def withdraw(ctx: Context, actor: Principal, proposal_id: int) -> None:
     """The author takes the proposal back, before it is on an agenda; its matter closes."""
     async with ctx.db.write():
-        row = await _lock(ctx, proposal_id)
+        row = await lock(ctx, proposal_id)
         _own(row, actor)
         if row["state"] not in OPEN_STATES:
             raise Conflict(N_("已列入议程或已有结果的提案不能撤回"))
@@ -637,50 +424,4 @@ async def withdraw(ctx: Context, actor: Principal, proposal_id: int) -> None:
         await Proposal.update({Proposal.state: State.WITHDRAWN.value}).where(
             Proposal.id == proposal_id
         )
-        await _event(ctx, "proposal.withdraw", row, actor.account_id)
-
-
-async def save_rules(
-    ctx: Context, actor: Principal, compound_id: int, threshold: str, days: str
-) -> Rules:
-    """The compound's rules for proposals (households to co-sign, days of pre-review)."""
-    if not actor.has_role(compound_id, RULE_KEEPERS):
-        raise Forbidden(N_("只有业委会或社区工作人员可以修改提案规则"))
-    if not threshold.strip().isdigit() or not 1 <= int(threshold) <= 1000:
-        raise Invalid(N_("附议户数须是 1 到 1000 之间的整数"), field="cosign_threshold")
-    if not days.strip().isdigit() or not 1 <= int(days) <= 90:
-        raise Invalid(N_("前置审查天数须是 1 到 90 之间的整数"), field="prereview_days")
-    new = Rules(int(threshold), int(days))
-    async with ctx.db.write():
-        at = ctx.clock()
-        found = await ProposalSettings.exists().where(ProposalSettings.compound == compound_id)
-        values = {
-            ProposalSettings.cosign_threshold: new.cosign_threshold,
-            ProposalSettings.prereview_days: new.prereview_days,
-            ProposalSettings.updated_by: actor.account_id,
-            ProposalSettings.updated_at: at,
-        }
-        if found:
-            await ProposalSettings.update(values).where(  # type: ignore[arg-type]
-                ProposalSettings.compound == compound_id
-            )
-        else:
-            await ProposalSettings.insert(
-                ProposalSettings(
-                    compound=compound_id,
-                    cosign_threshold=new.cosign_threshold,
-                    prereview_days=new.prereview_days,
-                    updated_by=actor.account_id,
-                    updated_at=at,
-                )
-            )
-        await record(
-            ctx,
-            "proposal.settings",
-            actor=actor.account_id,
-            compound=compound_id,
-            subject=f"compound:{compound_id}",
-            params={"threshold": new.cosign_threshold, "days": new.prereview_days},
-            at=at,
-        )
-    return new
+        await log_step(ctx, "proposal.withdraw", row, actor.account_id)
