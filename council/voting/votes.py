@@ -247,6 +247,12 @@ async def current(ctx: Context, vote_id: int) -> VoteRef:
         for old, new, action, when in steps:
             if await sql.move_state(vote_id, old.value, new.value):
                 await events.record(ctx, vote_id, None, action.value, {"auto": "1"}, when or at)
+                if action is Action.OPEN:
+                    # the owners hear of it as when an officer opens it (transitions imports
+                    # this module, hence the late import)
+                    from council.voting.transitions import notify_opened
+
+                    await notify_opened(ctx, vote)
     return await get_vote(vote_id, ctx)
 
 

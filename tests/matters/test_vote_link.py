@@ -3,18 +3,21 @@ it, and its published result decides the matter, while the council's recommendat
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
 
 from council.inbox import service as inbox
 from council.kernel.errors import Invalid
+from council.kernel.principal import Principal
 from council.matters import service as matters
 from council.procedure import Action, Decision, Recommendation, Stage
 from council.votes import Choice
+from council.votes.lifecycle import Action as VoteAction
 from council.votes.lifecycle import VoteKind
 from council.voting import service as voting
-from tests.factories import cast, open_vote
+from tests.factories import DAY, cast, open_vote
 from tests.matters.helpers import decide_by_vote, move, open_matter
 
 
@@ -126,3 +129,36 @@ def test_opening_a_vote_tells_the_owners_of_its_units(client, clock, compound, o
         (msg,) = client.run(inbox.messages, owner.account_id)
         assert msg.link == f"/v/{vid}" and msg.params["title"] == "拆除围墙"
     assert client.run(inbox.messages, committee.account_id) == []  # not an owner here
+
+
+def test_a_vote_the_clock_opens_tells_the_owners_once(client, clock, compound, officers, owners):
+    committee, _ = officers
+    rules = client.run(voting.get_rules, compound.id)
+    client.run(
+        voting.set_rules,
+        client.ctx,
+        Principal(0, "", "", is_superuser=True),
+        compound.id,
+        dataclasses.replace(rules, auto_open=True),
+    )
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        committee.principal,
+        compound.id,
+        kind=VoteKind.POLL,
+        item=None,
+        title="问卷",
+        body="是否同意在 2 栋门口加装雨棚？",
+        method="线上投票与书面表决票",
+        opens_at=clock.t + 15 * DAY,
+        closes_at=clock.t + 30 * DAY,
+    )
+    client.run(voting.transition, client.ctx, committee.principal, vid, VoteAction.ANNOUNCE)
+    zhang = owners["张伟"]
+    assert client.run(inbox.messages, zhang.account_id) == []
+    clock.t += 16 * DAY
+    for _ in range(3):  # every reader sees it open; the owners hear of it once
+        assert client.get(f"/v/{vid}").status_code == 200
+    (msg,) = client.run(inbox.messages, zhang.account_id)
+    assert msg.link == f"/v/{vid}"
