@@ -931,11 +931,14 @@ async def decide_item(
     item_id: int,
     outcome: str,
     reasons: str = "",
+    joint_with: Sequence[int] = (),
 ) -> int | None:
     """The meeting's outcome for one agenda item, in one transaction with the matter's move and
     the proposal's state: adopted (the council decides; refused for §278 matters), sent to an
-    owner vote (its draft vote is created on the matter: its id is returned), deferred (the
-    proposal waits for a later agenda) or rejected (with the reasons)."""
+    owner vote (its draft vote is created on the matter: its id is returned; `joint_with` names
+    other compounds whose owners decide with this one's, each counted on its own, as the three
+    compounds of the wall removal did), deferred (the proposal waits for a later agenda) or
+    rejected (with the reasons)."""
     if outcome not in OUTCOMES:
         raise Invalid(N_("请选择议事结果"), field="outcome")
     reasons = (reasons or "").strip()
@@ -973,6 +976,7 @@ async def decide_item(
                 title=p.title,
                 body=p.text,
                 matter_id=matter_id,
+                joint_with=list(joint_with),
             )
         elif outcome == "rejected":
             await matters.move(ctx, matter_id, Action.REJECT, actor=actor, reason=reasons)

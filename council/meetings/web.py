@@ -19,7 +19,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from council.compounds.guards import COMPOUND, compound_roles
-from council.compounds.service import CompoundRef, get_compound
+from council.compounds.service import CompoundRef, get_compound, list_compounds
 from council.discussion import service as discussion
 from council.kernel.errors import N_, DomainError, Invalid, NotFound
 from council.kernel.principal import Principal
@@ -269,6 +269,14 @@ async def _staff_page(
             if m.state == "held"
             else [],
             "starts_at": local_input(ctx, m.starts_at),
+            # compounds whose owners may decide together with this one's (a joint vote)
+            "joint_partners": [
+                c
+                for c in await list_compounds()
+                if c.id != compound.id and p.has_role(c.id, set(meetings.APPROVERS))
+            ]
+            if m.state == "held"
+            else [],
             "errors": errors or {},
             "values": values or {},
             "me": p.account_id,
@@ -495,8 +503,15 @@ class StaffMeetings(Controller):
             if step == "remove":
                 await meetings.remove_item(ctx, actor, meeting.id, item_id)
                 return None
+            joint = [int(k[6:]) for k in form if k.startswith("joint_") and k[6:].isdigit()]
             return await meetings.decide_item(
-                ctx, actor, meeting.id, item_id, form.get("outcome", ""), form.get("reasons", "")
+                ctx,
+                actor,
+                meeting.id,
+                item_id,
+                form.get("outcome", ""),
+                form.get("reasons", ""),
+                joint_with=[c for c in joint if c < 2**31],
             )
 
         return await _act(request, ctx, compound, meeting, form_name, act, anchor)
