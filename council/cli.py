@@ -267,6 +267,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tick(args: argparse.Namespace) -> int:
+    """The daily chores a clock asks for: pre-create each compound's next monthly meeting (新津's
+    爱邻议事日 on the 20th). Safe to run as often as cron likes: it creates each meeting once."""
+    from council.meetings.service import ensure_all_monthly
+
+    made = asyncio.run(_with_context(_settings(args), ensure_all_monthly))
+    for compound_id, meeting_id in sorted(made.items()):
+        print(f"小区 {compound_id}：已创建下一次月度议事会 #{meeting_id}")
+    if not made:
+        print("没有需要创建的月度议事会")
+    return 0
+
+
 def _item(value: str) -> int:
     try:
         n = int(value)
@@ -399,6 +412,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("dir", metavar="EXPORT_DIR")
     v.set_defaults(func=cmd_verify)
+
+    k = sub.add_parser(
+        "tick", help="daily chores: pre-create each compound's next monthly meeting (run by cron)"
+    )
+    data_dir(k)
+    k.set_defaults(func=cmd_tick)
     return parser
 
 

@@ -14,6 +14,8 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
     assert "0001_initial" in capsys.readouterr().out
     assert main(["migrate", "--data-dir", d]) == 0
     assert "最新" in capsys.readouterr().out
+    assert main(["tick", "--data-dir", d]) == 0  # no compound has a monthly meeting yet
+    assert "没有需要创建的月度议事会" in capsys.readouterr().out
 
     demo = str(tmp_path / "demo")
     assert main(["demo", "--data-dir", demo, "--no-serve"]) == 0
@@ -129,5 +131,5 @@ def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for cmd in ("tally", "serve", "migrate", "demo", "import-roster", "create-user"):
+    for cmd in ("tally", "serve", "migrate", "demo", "import-roster", "create-user", "tick"):
         assert cmd in out
