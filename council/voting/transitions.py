@@ -9,11 +9,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from council.accounts.queries import unit_accounts
 from council.accounts.service import involved
-from council.compounds.service import compound_units
 from council.compounds.tables import RosterVersion
-from council.inbox.service import notify
 from council.kernel.errors import N_, DomainError, Forbidden
 from council.kernel.principal import Principal
 from council.matters import service as matters
@@ -41,12 +38,12 @@ from council.voting.votes import (
     facts_light,
     get_vote,
     is_officer,
+    notify_opened,
     rules_to_json,
     zone,
 )
 
 log = logging.getLogger(__name__)
-VOTE_OPENED = N_("表决开始了：%(title)s，请在 %(until)s 前投票")
 
 
 async def _facts(
@@ -159,24 +156,6 @@ async def transition(
         elif action is Action.PUBLISH:
             await record_on_matter(ctx, vote, actor)
     return new_state
-
-
-async def notify_opened(ctx: Context, vote: VoteRef) -> int:
-    """Tell the accounts of every unit in the vote's scope that it is open; inside the write
-    transaction that opens it. Returns how many messages were written."""
-    units = [u.id for s in vote.scopes for u in await compound_units(s.compound_id)]
-    accounts = sorted({a for ids in (await unit_accounts(units)).values() for a in ids})
-    until = (
-        vote.closes_at.astimezone(zone(ctx)).strftime("%Y-%m-%d %H:%M") if vote.closes_at else ""
-    )
-    return await notify(
-        ctx,
-        accounts,
-        VOTE_OPENED,
-        params={"title": vote.title, "until": until},
-        link=f"/v/{vote.id}",
-        compound_id=vote.compound_id,
-    )
 
 
 async def record_on_matter(ctx: Context, vote: VoteRef, actor: Principal) -> None:

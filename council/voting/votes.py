@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from council.accounts.queries import unit_accounts
+from council.compounds.service import compound_units
+from council.inbox.service import notify
 from council.kernel.errors import N_, DomainError, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
@@ -247,13 +250,30 @@ async def current(ctx: Context, vote_id: int) -> VoteRef:
         for old, new, action, when in steps:
             if await sql.move_state(vote_id, old.value, new.value):
                 await events.record(ctx, vote_id, None, action.value, {"auto": "1"}, when or at)
-                if action is Action.OPEN:
-                    # the owners hear of it as when an officer opens it (transitions imports
-                    # this module, hence the late import)
-                    from council.voting.transitions import notify_opened
-
+                if action is Action.OPEN:  # the owners hear of it as when an officer opens it
                     await notify_opened(ctx, vote)
     return await get_vote(vote_id, ctx)
+
+
+VOTE_OPENED = N_("表决开始了：%(title)s，请在 %(until)s 前投票")
+
+
+async def notify_opened(ctx: Context, vote: VoteRef) -> int:
+    """Tell the accounts of every unit in the vote's scope that it is open; inside the write
+    transaction that opens it. Returns how many messages were written."""
+    units = [u.id for s in vote.scopes for u in await compound_units(s.compound_id)]
+    accounts = sorted({a for ids in (await unit_accounts(units)).values() for a in ids})
+    until = (
+        vote.closes_at.astimezone(zone(ctx)).strftime("%Y-%m-%d %H:%M") if vote.closes_at else ""
+    )
+    return await notify(
+        ctx,
+        accounts,
+        VOTE_OPENED,
+        params={"title": vote.title, "until": until},
+        link=f"/v/{vote.id}",
+        compound_id=vote.compound_id,
+    )
 
 
 @dataclass(frozen=True)
