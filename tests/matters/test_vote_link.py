@@ -61,17 +61,37 @@ def test_a_failed_vote_closes_the_matter(client, clock, compound, officers, owne
 
 
 def test_a_matter_the_procedure_refuses_never_holds_publication_back(
-    client, clock, compound, officers, owners, superuser, caplog
+    client, clock, compound, officers, owners, caplog, monkeypatch
 ):
+    from council.kernel.errors import Conflict
+    from council.voting import transitions
+
+    async def refuse(*args, **kwargs):
+        raise Conflict("这个议题现在不在可以这样做的步骤")
+
     committee, party = officers
     mid = sent_to_vote(client, compound, committee)
     vid = open_vote(client, clock, compound, committee, matter_id=mid)
     cast(client, owners["张伟"], vid)
+    monkeypatch.setattr(transitions.matters, "move", refuse)
     with caplog.at_level(logging.WARNING, logger="council.voting.transitions"):
-        decide_by_vote(client, clock, vid, committee, party, publisher=superuser)
+        decide_by_vote(client, clock, vid, committee, party)
     assert client.run(voting.get_vote, vid).state.value == "published"
-    assert client.run(matters.get_matter, mid).stage is Stage.VOTE  # no role here: skipped
+    assert client.run(matters.get_matter, mid).stage is Stage.VOTE  # refused: skipped
     assert f"matter {mid} not moved" in caplog.text
+
+
+def test_the_platform_operator_publishing_decides_the_matter_too(
+    client, clock, compound, officers, owners, superuser
+):
+    committee, party = officers
+    mid = sent_to_vote(client, compound, committee)
+    vid = open_vote(client, clock, compound, committee, matter_id=mid)
+    for name in ("张伟", "王芳", "赵敏", "陈静"):
+        cast(client, owners[name], vid)
+    decide_by_vote(client, clock, vid, committee, party, publisher=superuser)
+    m = client.run(matters.get_matter, mid)
+    assert (m.stage, m.decision) == (Stage.RAISE, Decision.PASSED)
 
 
 def test_a_vote_without_a_matter_opens_its_own(client, compound, officers):
