@@ -250,12 +250,12 @@ async def update_proposal(
         ).where(Proposal.id == proposal_id)
         await _save_files(ctx, proposal_id, files, actor.account_id)
         if row["matter"]:
+            matter_id = int(str(row["matter"]))
             await matters.set_text(
-                ctx,
-                int(str(row["matter"])),
-                title=c.title,
-                summary=_summary(c.text),
-                actor=actor.account_id,
+                ctx, matter_id, title=c.title, summary=_summary(c.text), actor=actor.account_id
+            )
+            await matters.set_vote_need(
+                ctx, matter_id, needs_vote=c.needs_vote, item=c.item, actor=actor.account_id
             )
         await log_step(ctx, "proposal.edit", row, actor.account_id, {"title": c.title})
 
@@ -362,6 +362,14 @@ async def _open_matter(ctx: Context, actor: Principal, row: dict[str, object]) -
         await matters.move(ctx, need.matter_id, Action.PROPOSE, actor=actor)
         await matters.set_text(
             ctx, need.matter_id, title=title, summary=_summary(text), actor=actor.account_id
+        )
+        # the need's matter now answers to the proposal: an owner vote decides it if it says so
+        await matters.set_vote_need(
+            ctx,
+            need.matter_id,
+            needs_vote=bool(row["needs_vote"]),
+            item=row["item"],  # type: ignore[arg-type]
+            actor=actor.account_id,
         )
         await needs.mark_proposed(
             ctx, need_id, proposal_id=int(str(row["id"])), actor=actor.account_id
