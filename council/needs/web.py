@@ -162,7 +162,7 @@ class RateForm:
 @dataclass
 class CommentForm:
     body: str = ""
-    parent_id: str = ""
+    parent: str = ""
 
 
 class PublicNeeds(Controller):
@@ -293,7 +293,7 @@ class PublicNeeds(Controller):
         viewer = require_principal(request)
         await _same_compound(need_id, compound, viewer)
         parent = (
-            int(data.parent_id) if data.parent_id.isdigit() and len(data.parent_id) < 10 else None
+            int(data.parent) if data.parent.isdigit() and len(data.parent) < 10 else None
         )
         call = partial(
             discussion.add_comment,
