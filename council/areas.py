@@ -22,6 +22,7 @@ from council.platform.db.migrate import migrate as run_migrations
 from council.platform.events import register_labels
 from council.platform.migrations import MIGRATIONS as PLATFORM_MIGRATIONS
 from council.platform.web.auth import PrincipalLoader
+from council.platform.web.nav import register_pages
 from council.proposals.area import AREA as PROPOSALS
 from council.voting.area import AREA as VOTING
 
@@ -51,6 +52,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 for _area in AREAS:
     register_labels(_area.event_labels)
+    register_pages(_area.staff_pages)
 
 
 def principal_loader() -> PrincipalLoader:

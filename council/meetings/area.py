@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from council.meetings import events, migrations, tables, web
+from council.kernel.errors import N_
+from council.meetings import events, migrations, service, tables, web
 from council.platform.area import Area
 
 AREA = Area(
@@ -11,5 +12,6 @@ AREA = Area(
     tables=tables.TABLES,
     migrations=migrations.MIGRATIONS,
     templates=Path(__file__).parent / "templates",
+    staff_pages=(("/meetings", N_("议事会"), frozenset(service.ORGANISERS)),),
     event_labels=events.LABELS,
 )

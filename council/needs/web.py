@@ -165,6 +165,9 @@ class CommentForm:
     parent: str = ""
 
 
+KIND_KEEPERS = frozenset({Role.COMMITTEE, Role.STAFF})  # who keeps the list of kinds
+
+
 class PublicNeeds(Controller):
     """Everyone sees a compound's needs (private ones only their author and the officers);
     owners and residents post, say "me too", comment and rate their own."""
@@ -292,9 +295,7 @@ class PublicNeeds(Controller):
     ) -> Template | Response[Any]:
         viewer = require_principal(request)
         await _same_compound(need_id, compound, viewer)
-        parent = (
-            int(data.parent) if data.parent.isdigit() and len(data.parent) < 10 else None
-        )
+        parent = int(data.parent) if data.parent.isdigit() and len(data.parent) < 10 else None
         call = partial(
             discussion.add_comment,
             ctx,
@@ -495,6 +496,7 @@ class StaffNeeds(Controller):
                 "compound": compound,
                 "box": await queries.inbox(ctx, compound.id),
                 "figures": await queries.figures(ctx, compound.id),
+                "kind_keepers": KIND_KEEPERS,
                 "tz": ctx.settings.timezone,
                 **LABELS,
             },
@@ -576,7 +578,7 @@ class NeedKinds(Controller):
     """The compound's kinds of needs: the committee or community staff add and rename them."""
 
     path = "/staff/c/{slug:str}/needs/kinds"
-    guards = (compound_roles(Role.COMMITTEE, Role.STAFF),)
+    guards = (compound_roles(*KIND_KEEPERS),)
     dependencies = COMPOUND
 
     @get("", name="staff_need_kinds")

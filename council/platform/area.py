@@ -13,6 +13,7 @@ from litestar.config.app import AppConfig
 from litestar.plugins import InitPluginProtocol
 from piccolo.table import Table
 
+from council.kernel.roles import Role
 from council.platform.db.migrate import Migration
 from council.platform.web.auth import PrincipalLoader
 
@@ -26,6 +27,8 @@ class Area(InitPluginProtocol):
     templates: Path | None = None  # a folder of Jinja templates, named as the area's pages use
     principal_loader: PrincipalLoader | None = None
     event_labels: Mapping[str, str] = field(default_factory=dict)  # action -> its sentence (N_)
+    # its pages in the staff menu: (path under /staff/c/{slug}, label msgid, roles of its guard)
+    staff_pages: Sequence[tuple[str, str, frozenset[Role]]] = ()
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(self.routes)

@@ -5,6 +5,7 @@ the vote officers); tests/test_pages.py opens every entry as every role and expe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -14,14 +15,24 @@ from council.kernel.roles import MANAGERS, Role
 VOTE_OFFICERS = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH, Role.STAFF, Role.ADMIN})
 
 # (path under /staff/c/{slug}, label msgid, roles that may open it), in menu order
-PAGES: tuple[tuple[str, str, frozenset[Role]], ...] = (
+StaffPage = tuple[str, str, frozenset[Role]]
+PAGES: list[StaffPage] = [
     ("", N_("概况"), MANAGERS),
     ("/votes", N_("表决"), VOTE_OFFICERS),
     ("/roster", N_("名册"), MANAGERS),
     ("/codes", N_("激活码"), MANAGERS),
     ("/accounts", N_("账号与角色"), MANAGERS),
-)
-STAFF_ROLES = frozenset().union(*(roles for _, _, roles in PAGES))
+]
+
+
+def register_pages(pages: Iterable[StaffPage]) -> None:
+    """An area's staff pages join the menu (council/areas.py calls this for each Area's
+    `staff_pages`), after those already there; the platform names no area."""
+    PAGES.extend(p for p in pages if p not in PAGES)
+
+
+def staff_roles() -> frozenset[Role]:
+    return frozenset().union(*(roles for _, _, roles in PAGES))
 
 
 class _Compound(Protocol):
@@ -53,5 +64,5 @@ def has_staff_pages(principal: Any) -> bool:
     if principal is None:
         return False
     return bool(principal.is_superuser) or any(
-        roles & STAFF_ROLES for roles in principal.roles.values()
+        roles & staff_roles() for roles in principal.roles.values()
     )
