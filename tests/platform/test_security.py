@@ -25,8 +25,44 @@ def http_routes(app):
 
 
 def concrete(path: str) -> str:
+    """The path with ids that exist in the `a_vote` fixture: everything is number 1, but for the
+    proposal's attachment, which is the second stored file (the need's photo is the first)."""
     path = re.sub(r"\{slug:str\}", "yipin", path)
+    if "/proposals/" in path:
+        path = path.replace("{file_id:int}", "2")
     return re.sub(r"\{\w+:int\}", "1", path)
+
+
+def procedure_items(client, compound, superuser):
+    """Number 1 of every item of the procedure: need 1 with its photo (stored file 1), comment
+    1 on it, proposal 1 with a PDF (stored file 2), meeting 1 with it on the published agenda."""
+    from council.discussion import service as discussion
+    from council.meetings import service as meetings
+    from council.needs import service as needs
+    from council.platform import uploads
+    from council.proposals import service as proposals
+
+    from ..meetings.helpers import new_meeting, publish_agenda
+    from ..needs.helpers import jpeg
+    from ..platform.test_uploads import make_pdf
+
+    ctx, su = client.ctx, superuser.principal
+    photo = client.run(uploads.prepare_image, ctx, jpeg(), "p.jpg")
+    need = client.run(
+        needs.post_need, ctx, su, compound.id, needs.NewNeed("safety", "路灯坏了", "a:1"), [photo]
+    )
+    client.run(discussion.add_comment, ctx, su, compound.id, f"need:{need}", "什么时候修？")
+    committee = make_person(client, "13900000011", Role.COMMITTEE, compound.id, name="业委会")
+    party = make_person(client, "13900000012", Role.PARTY_BRANCH, compound.id, name="党支部")
+    pdf = client.run(uploads.prepare_attachment, ctx, make_pdf(), "报价.pdf")
+    data = proposals.ProposalInput(title="修路灯", text="全文", cost="100", as_committee=True)
+    pid = client.run(proposals.create_proposal, ctx, committee.principal, compound.id, data, [pdf])
+    client.run(proposals.submit, ctx, committee.principal, pid)
+    client.run(proposals.review, ctx, party.principal, pid, "approve")
+    mid = new_meeting(client, compound, committee)
+    client.run(meetings.add_item, ctx, committee.principal, mid, pid)
+    publish_agenda(client, (committee, party), mid)
+    assert (need, pid, mid) == (1, 1, 1)
 
 
 @pytest.fixture
@@ -56,6 +92,7 @@ def a_vote(client, compound, superuser):
     client.ctx.clock = lambda: t1
     client.run(voting.transition, client.ctx, superuser.principal, vid, Action.OPEN)
     client.run(voting.enter_paper, client.ctx, superuser.principal, vid, "1", "1", "101", "agree")
+    procedure_items(client, compound, superuser)
     return vid
 
 
@@ -81,6 +118,18 @@ def test_every_non_public_route_has_a_guard(client):
             "/v/{vote_id:int}",
             "/v/{vote_id:int}/result",
             "/v/{vote_id:int}/verify",
+            # the procedure: everyone may follow a matter (private needs answer 404 to others)
+            "/m/{matter_id:int}",
+            "/c/{slug:str}/needs",
+            "/c/{slug:str}/needs/{need_id:int}",
+            "/c/{slug:str}/needs/{need_id:int}/photos/{file_id:int}",
+            "/c/{slug:str}/needs/{need_id:int}/photos/{file_id:int}/thumb",
+            "/c/{slug:str}/proposals",
+            "/c/{slug:str}/proposals/{proposal_id:int}",
+            "/c/{slug:str}/proposals/{proposal_id:int}/files/{file_id:int}",
+            "/c/{slug:str}/meetings",
+            "/c/{slug:str}/meetings/{meeting_id:int}",
+            "/c/{slug:str}/meetings/{meeting_id:int}/notice",
         ]
     )
 
@@ -129,6 +178,9 @@ def test_no_get_request_changes_state(client, compound, superuser, a_vote):
             expected = (403,) if path.endswith("export.zip") else (200, 303)  # open vote
             expected += (404,) if "{batch:int}" in path else ()  # no letters printed here
             expected += (400,) if path.endswith("/confirm") else ()  # no choice given
+            # only its author edits a proposal (the committee's, here), and no one one that
+            # is on an agenda
+            expected += (403,) if path.endswith("{proposal_id:int}/edit") else ()
             assert client.get(concrete(path)).status_code in expected, path
     assert client.run(counts) == before
 
