@@ -1,0 +1,341 @@
+"""The procedure in a real browser at phone size (issue 9): a need posted with a photo, its
+duplicate merged, dispatched to 物业, answered and rated; a proposal co-signed to its threshold,
+pre-reviewed by the party branch, put on a meeting's agenda, approved by two officers, decided,
+its minutes approved by both, and the matter page showing the whole way."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import re
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .conftest import new_page, shot
+from .test_phone import login
+
+pytestmark = pytest.mark.browser
+
+SLUG = "yipin-shuixuan"
+COMMITTEE = "13900000002"  # 一品水轩业委会
+PARTY_BRANCH = "13900000003"  # 一品水轩党支部
+PROPERTY_MANAGER = "13900000004"  # 一品水轩物业
+RAILS = "5 栋楼道加装扶手"  # the demo's proposal collecting co-signs (2 of 5 households)
+
+
+class FitProblem(AssertionError):
+    """A page that does not fit the phone: sideways scrolling or a too small touch target."""
+
+
+class Fit:
+    """Checks each page of a flow at 360 px and keeps what does not fit, so the flow goes on
+    to its end; `done()` raises FitProblem with every page found."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def __call__(self, page: Any) -> None:
+        """No sideways scrolling at 360 px; buttons, fields and stand-alone links in main at
+        least 44 px tall (a radio or checkbox counts by its label, which is what a finger taps;
+        a link inside a sentence is exempt, as WCAG 2.5.8 exempts inline targets)."""
+        path = page.url.split("/", 3)[-1]
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 360:
+            self.problems.append(f"/{path}: scrollWidth {width} > 360")
+        small = page.evaluate("""() => [...document.querySelectorAll(
+            'main button, main input:not([type=hidden]), main select, main textarea, main a,'
+            + ' .button')]
+            .filter(e => e.offsetParent)
+            .map(e => [e, (e.type === 'radio' || e.type === 'checkbox') && e.closest('label') || e])
+            .filter(([e, box]) => !(e.tagName === 'A' && getComputedStyle(e).display === 'inline'))
+            .map(([e, box]) => [e, box.getBoundingClientRect().height])
+            .filter(([e, h]) => h < 44)
+            .map(([e, h]) => Math.round(h) + ' px: ' + e.outerHTML.slice(0, 90))""")
+        self.problems += [f"/{path}: {s}" for s in small if f"/{path}: {s}" not in self.problems]
+
+    def done(self) -> None:
+        if self.problems:
+            raise FitProblem("\n".join(self.problems))
+
+
+def zone() -> ZoneInfo:
+    from council.platform.settings import Settings
+
+    return ZoneInfo(os.environ.get("COUNCIL_TIMEZONE", Settings.timezone))
+
+
+def local_minute(t: dt.datetime) -> str:
+    """A datetime-local value, as the meeting form takes it (the compound's zone)."""
+    return t.astimezone(zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def _demo_owners(demo: dict[str, Any]) -> tuple[int, int, list[tuple[int, str]]]:
+    """一品水轩's id, the rails proposal's id, and (account id, phone) of the demo's owner
+    accounts (186…) that are each the only owner of exactly one unit, have posted nothing and
+    whose household has not co-signed the rails proposal: one household each."""
+    db = sqlite3.connect(f"file:{Path(demo['data']) / 'council.sqlite3'}?mode=ro", uri=True)
+    try:
+        (compound,) = db.execute("select id from compound where slug = ?", (SLUG,)).fetchone()
+        (rails,) = db.execute(
+            "select id from proposal where title = ? and compound = ?", (RAILS, compound)
+        ).fetchone()
+        rows = db.execute(
+            """
+            select a.id, a.phone, min(uo.unit) from account a
+            join account_owner ao on ao.account = a.id
+            join owner o on o.id = ao.owner and o.compound = ?
+            join unit_owner uo on uo.owner = o.id
+            where a.phone like '186%'
+              and a.id not in (select author from need)
+              and a.id not in (select author from proposal)
+              and a.id not in (select account from proposal_cosign)
+            group by a.id
+            having count(distinct uo.unit) = 1
+               and (select count(*) from unit_owner x where x.unit = min(uo.unit)) = 1
+               and min(uo.unit) not in (select unit from proposal_cosign where unit is not null)
+            order by a.id desc
+            """,
+            (compound,),
+        ).fetchall()
+    finally:
+        db.close()
+    seen: set[int] = set()
+    owners = []
+    for account, phone, unit in rows:
+        if unit not in seen:
+            seen.add(unit)
+            owners.append((account, phone))
+    return compound, rails, owners
+
+
+@pytest.fixture(scope="module")
+def people(demo: dict[str, Any]) -> dict[str, Any]:
+    """Five 一品水轩 owners of five households for the flows, and one more left exactly as the
+    demo made it. The demo links its 186… accounts to their owners (account_owner) but grants
+    none of them the owner role, which activating a printed letter does (accounts._redeem):
+    here the operator grants it to the five, as activation would have."""
+    from council.accounts import service as accounts
+    from council.kernel.principal import Principal
+    from council.kernel.roles import Role
+    from council.platform.context import make_context
+    from council.platform.settings import Settings
+
+    compound, rails, owners = _demo_owners(demo)
+    assert len(owners) >= 6, owners
+    chosen, untouched = owners[:5], owners[5]
+
+    async def grant() -> None:
+        ctx = make_context(Settings(data_dir=demo["data"]))
+        try:
+            root = Principal(0, "", "", is_superuser=True)
+            for account, _phone in chosen:
+                await accounts.grant_role(ctx, root, compound, account, Role.OWNER)
+        finally:
+            await ctx.db.close()
+
+    # in a thread of its own: Playwright's sync API may hold an event loop on this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, grant()).result()
+    return {"owners": [p for _a, p in chosen], "as_demo_made": untouched[1], "rails": rails}
+
+
+def as_(browser: Any, live_server: str, demo: dict[str, Any], phone: str, js: bool = True) -> Any:
+    page = new_page(browser, javascript=js)
+    login(page, live_server, phone, demo["password"])
+    return page
+
+
+def photo(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (800, 600), (200, 200, 210))
+    d = ImageDraw.Draw(img)
+    d.rectangle((300, 100, 500, 560), fill=colour)  # a broken lamp post
+    d.ellipse((340, 40, 460, 160), fill=(60, 60, 60))
+    path = tmp_path / name
+    img.save(path, "JPEG", quality=85)
+    return path
+
+
+def post_need(
+    page: Any, live_server: str, text: str, picture: Path, fit: Fit, name: str = ""
+) -> int:
+    page.goto(f"{live_server}/c/{SLUG}/needs/new")
+    assert page.locator("h1").inner_text() == "提诉求"
+    fit(page)
+    page.get_by_label("安全").check()
+    page.get_by_label("您的诉求").fill(text)
+    page.get_by_label("地点").select_option(label="小区大门")
+    page.get_by_label("具体位置（选填）").fill("东门岗亭旁")
+    page.locator("#f-photos").set_input_files(str(picture))
+    if name:
+        shot(page, name)
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url(re.compile(rf".*/c/{SLUG}/needs/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def photo_loads(page: Any) -> None:
+    img = page.locator("ul.photos img").first
+    img.scroll_into_view_if_needed()  # lazy: loads when near the viewport
+    page.wait_for_function(
+        "() => { const i = document.querySelector('ul.photos img'); "
+        "return i && i.complete && i.naturalWidth > 0; }",
+        timeout=10_000,
+    )
+    assert img.evaluate("i => i.naturalWidth") > 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=FitProblem,
+    reason="product bug: the 具体位置（选填） field of /c/<slug>/needs/new (needs/new.html) is an "
+    "<input> without type=, which app.css (input[type=text], …) does not style: 21 px tall and "
+    "narrow at 360 px, below the 44 px touch target",
+)
+def test_a_need_with_a_photo_is_merged_dispatched_answered_and_rated(
+    live_server, demo, browser, tmp_path, people
+):
+    author_phone, other_phone = people["owners"][0], people["owners"][1]
+    fit = Fit()
+    text = "小区东门的路灯又不亮了，晚上进出看不清台阶，老人容易摔倒。"
+
+    # 1. an owner posts a need with a photo from the phone; the need's page shows the photo
+    author = as_(browser, live_server, demo, author_phone)
+    first = post_need(
+        author,
+        live_server,
+        text,
+        photo(tmp_path, "lamp.jpg", (30, 90, 160)),
+        fit,
+        "39-need-new-form",
+    )
+    assert author.locator("h1").inner_text() == f"#{first} 安全"
+    assert author.locator(".need-text").inner_text() == text
+    assert "待处理" in author.locator(".tag.state").inner_text()
+    assert "小区大门" in author.locator(".need-place").inner_text()
+    photo_loads(author)
+    full = author.locator("ul.photos a").first.get_attribute("href")
+    got = author.request.get(live_server + full)
+    assert got.ok and got.headers["content-type"].startswith("image/"), got.headers
+    fit(author)
+    shot(author, "40-need-posted-with-photo")
+
+    # 2. another owner posts the same worry with JavaScript off (the form posts, photo and all)
+    other = as_(browser, live_server, demo, other_phone, js=False)
+    dup = post_need(
+        other, live_server, "东门路灯坏了，很黑。", photo(tmp_path, "d.jpg", (160, 60, 30)), fit
+    )
+    assert dup != first
+    assert other.locator(".need-text").inner_text() == "东门路灯坏了，很黑。"
+    assert other.locator("ul.photos img").count() == 1
+    fit(other)
+    shot(other, "41-duplicate-need-no-js")
+
+    # 3. the committee merges the duplicate into the first from its inbox, then dispatches the
+    # first to 物业 with a deadline
+    committee = as_(browser, live_server, demo, COMMITTEE)
+    committee.goto(f"{live_server}/staff/c/{SLUG}/needs")
+    assert committee.locator("h1").inner_text().startswith("诉求处理")
+    new_box = committee.locator("section.box-new")
+    assert new_box.locator(f"#need-{first}").count() == 1
+    fit(committee)
+    shot(committee, "42-staff-needs-inbox")
+    new_box.locator(f"#need-{dup} a").click()
+    committee.wait_for_url(f"**/staff/c/{SLUG}/needs/{dup}")
+    fit(committee)
+    merge = committee.locator("section#merge")
+    merge.get_by_label("并入诉求编号").fill(str(first))
+    merge.get_by_role("button", name="合并").click()
+    committee.wait_for_load_state()
+    assert "已合并" in committee.locator(".tag.state").inner_text()
+    assert committee.locator("dl.facts").get_by_role("link", name=f"#{first}").count() == 1
+    committee.goto(f"{live_server}/staff/c/{SLUG}/needs/{first}")
+    assert "2 户" in committee.locator(".metoo-count").inner_text()  # the duplicate's household
+    dispatch = committee.locator("section#dispatch")
+    dispatch.get_by_label("物业").check()
+    dispatch.get_by_label("几天内回复").fill("3")
+    dispatch.get_by_role("button", name="交办").click()
+    committee.wait_for_load_state()
+    assert "已交办" in committee.locator(".tag.state").inner_text()
+    assert "交办：物业" in committee.locator("ul.dispatches").inner_text()
+    assert committee.locator(".need-due").count() == 1
+    fit(committee)
+    shot(committee, "43-need-dispatched")
+    committee.context.close()
+
+    # the duplicate's page says where it went
+    other.goto(f"{live_server}/c/{SLUG}/needs/{dup}")
+    assert "已合并" in other.locator(".tag.state").inner_text()
+    assert other.locator("dl.facts").get_by_role("link", name=f"#{first}").count() == 1
+    other.context.close()
+
+    # 4. the property manager replies
+    manager = as_(browser, live_server, demo, PROPERTY_MANAGER)
+    manager.goto(f"{live_server}/staff/c/{SLUG}/needs")
+    manager.locator(f"section.box-waiting #need-{first} a").click()
+    manager.wait_for_url(f"**/staff/c/{SLUG}/needs/{first}")
+    reply = "已更换东门路灯灯泡和线路，今晚恢复照明。"
+    manager.locator("section#reply").get_by_label("办理回复").fill(reply)
+    manager.locator("section#reply").get_by_role("button", name="回复").click()
+    manager.wait_for_load_state()
+    assert "已回复" in manager.locator(".tag.state").inner_text()
+    replies = manager.locator("ul.replies").inner_text()
+    assert "物业" in replies and reply in replies
+    manager.context.close()
+
+    # 5. the author rates it 满意: the need is resolved
+    author.goto(f"{live_server}/c/{SLUG}/needs/{first}")
+    assert reply in author.locator("section#replies").inner_text()
+    rate = author.locator("section#rate")
+    rate.get_by_label("满意", exact=True).check()
+    rate.get_by_label("想说的话（选填）").fill("修得很快，谢谢。")
+    fit(author)
+    shot(author, "44-need-rate")
+    rate.get_by_role("button", name="提交评价").click()
+    author.wait_for_url(f"**/c/{SLUG}/needs/{first}*")
+    assert "已解决" in author.locator(".tag.state").inner_text()
+    assert author.locator("section#rate").count() == 0
+    rated = author.locator("ul.ratings").inner_text()
+    assert "提出人评价：满意" in rated and "修得很快，谢谢。" in rated
+    fit(author)
+    shot(author, "45-need-resolved")
+
+    # 6. the matter page, linked from the need, shows the timeline of all of it
+    author.get_by_role("link", name="查看议题全过程").click()
+    author.wait_for_url(re.compile(r".*/m/\d+$"))
+    assert author.locator("h1").count() == 1
+    need_card = author.locator("section[aria-labelledby=h-need] a.card")
+    assert need_card.get_attribute("href") == f"/c/{SLUG}/needs/{first}"
+    assert "2 户也有这个诉求" in need_card.inner_text()
+    assert "这个议题已结束" in author.locator("main p.notice").inner_text()
+    timeline = author.locator("ol.timeline li")
+    assert timeline.count() >= 4, author.locator("ol.timeline").inner_text()
+    said = author.locator("ol.timeline").inner_text()
+    for words in ("物业", "满意"):
+        assert words in said, said
+    fit(author)
+    shot(author, "46-need-matter-timeline")
+    author.context.close()
+    fit.done()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="demo bug: council/demo.py _owner_accounts links each 186… account to its roster owner "
+    "(account_owner) but grants no owner role, so these owners get 没有权限 on /c/<slug>/needs/new "
+    "and cannot co-sign",
+)
+def test_a_demo_owner_account_may_post_a_need(live_server, demo, people, browser):
+    page = as_(browser, live_server, demo, people["as_demo_made"])
+    page.goto(f"{live_server}/c/{SLUG}/needs/new")
+    try:
+        assert page.locator("h1").inner_text() == "提诉求"
+    finally:
+        page.context.close()
