@@ -92,9 +92,10 @@ def _demo_owners(demo: dict[str, Any]) -> tuple[int, int, list[tuple[int, str]]]
     db = sqlite3.connect(f"file:{Path(demo['data']) / 'council.sqlite3'}?mode=ro", uri=True)
     try:
         (compound,) = db.execute("select id from compound where slug = ?", (SLUG,)).fetchone()
-        (rails,) = db.execute(
-            "select id from proposal where title = ? and compound = ?", (RAILS, compound)
+        (rails, cosigns) = db.execute(
+            "select id, cosigns from proposal where title = ? and compound = ?", (RAILS, compound)
         ).fetchone()
+        assert cosigns == 2, f"the demo's {RAILS} should have 2 co-signing households: {cosigns}"
         rows = db.execute(
             """
             select a.id, a.phone, min(uo.unit) from account a
