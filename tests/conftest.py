@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from council.app import create_app
 from council.areas import ALL_TABLES, migrate
@@ -58,6 +60,13 @@ __all__ = [  # re-exported for the tests that import them from conftest
 PG_ADMIN_URL = os.environ.get(
     "COUNCIL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+# Speed is measured in bench/, never by a test's clock: Hypothesis' per-example deadline and its
+# too-slow health check fail tests when the machine is merely busy (seen under CI load).
+hypothesis_settings.register_profile(
+    "council", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("council")
+
 REQUIRE_PG = os.environ.get("COUNCIL_REQUIRE_POSTGRES", "") not in ("", "0")
 # "gw0", "gw1", … under pytest-xdist: each worker has its own databases and files
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
