@@ -44,7 +44,7 @@ def test_owner_activates_with_a_printed_code(live_server, demo, page):
     assert page.locator("h1").inner_text() == where.split()[0]
     fits_the_phone(page)
     shot(page, "02-compound-home-after-activation")
-    page.get_by_role("link", name="我的").click()
+    page.get_by_role("link", name="我的", exact=True).click()
     assert page.locator(".tag").first.inner_text() == "业主"
     shot(page, "03-me-owner")
 

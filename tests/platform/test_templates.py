@@ -31,3 +31,19 @@ def test_the_check_sees_a_stray_chinese_word():
     assert untranslated('<p>{{ _("已投票") }}</p>\n<p>{{ name }}：{{ x }}</p>') == [
         (2, "<p>{{ name }}：{{ x }}</p>")
     ]
+
+
+def test_every_text_input_says_its_type():
+    """The stylesheet sizes fields by type (input[type=text] …): an input without a type got
+    no touch-sized style at all (a 21 px 具体位置 field on the phone)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "council"
+    untyped = [
+        f"{t.relative_to(root)}: {m.group(0)[:60]}"
+        for t in root.glob("**/templates/**/*.html")
+        for m in re.finditer(r"<input\b[^>]*>", t.read_text())
+        if "type=" not in m.group(0)
+    ]
+    assert untyped == []

@@ -10,16 +10,18 @@ The form convention, for every form of the app, with JavaScript on or off:
   Errors are shown with `form_errors(e)` next to their field (`_macros.html: field, form_error`).
 - Success answers through `redirect(...)`: 303 See Other without JavaScript (post/redirect/get,
   so a reload never repeats the POST), `HX-Redirect` for htmx (a 2xx: XHR would follow a 303
-  silently and htmx would never see the header).
+  silently and htmx would never see the header), or `HX-Refresh` when the target is the page
+  the request came from (htmx would only scroll to the new #anchor).
 - Refusals that are not the person's input (403, 404, 429...) stay error pages.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request, Response
-from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.plugins.htmx import ClientRedirect, ClientRefresh, HTMXRequest
 from litestar.response import Redirect, Template
 
 from council.kernel.errors import DomainError
@@ -95,7 +97,14 @@ def redirect(request: Request[Any, Any, Any], to: str) -> Response[Any]:
     """After a successful POST: 303 See Other, or a client redirect (HX-Redirect on a 200) for
     htmx, whose XHR would follow a 303 silently."""
     if isinstance(request, HTMXRequest) and request.htmx:
-        response: Response[Any] = ClientRedirect(to)
+        here = urlsplit(request.htmx.current_url or "")
+        there = urlsplit(to)
+        if (here.path, here.query) == (there.path, there.query):
+            # the same page with at most a new #anchor: htmx would only scroll (location.href
+            # to the same document), leaving the old state on screen; reload it instead
+            response: Response[Any] = ClientRefresh()
+        else:
+            response = ClientRedirect(to)
         response.status_code = 200  # a POST handler's default would be 201
         response.headers["Vary"] = "HX-Request"
         return response
