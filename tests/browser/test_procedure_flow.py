@@ -5,12 +5,10 @@ its minutes approved by both, and the matter page showing the whole way."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import re
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -127,32 +125,11 @@ def _demo_owners(demo: dict[str, Any]) -> tuple[int, int, list[tuple[int, str]]]
 
 @pytest.fixture(scope="module")
 def people(demo: dict[str, Any]) -> dict[str, Any]:
-    """Five 一品水轩 owners of five households for the flows, and one more left exactly as the
-    demo made it. The demo links its 186… accounts to their owners (account_owner) but grants
-    none of them the owner role, which activating a printed letter does (accounts._redeem):
-    here the operator grants it to the five, as activation would have."""
-    from council.accounts import service as accounts
-    from council.kernel.principal import Principal
-    from council.kernel.roles import Role
-    from council.platform.context import make_context
-    from council.platform.settings import Settings
-
-    compound, rails, owners = _demo_owners(demo)
+    """Five 一品水轩 owners of five households for the flows, and one more, all as the demo
+    made them (an account linked to its roster owner, with the owner role, as activation does)."""
+    _compound, rails, owners = _demo_owners(demo)
     assert len(owners) >= 6, owners
     chosen, untouched = owners[:5], owners[5]
-
-    async def grant() -> None:
-        ctx = make_context(Settings(data_dir=demo["data"]))
-        try:
-            root = Principal(0, "", "", is_superuser=True)
-            for account, _phone in chosen:
-                await accounts.grant_role(ctx, root, compound, account, Role.OWNER)
-        finally:
-            await ctx.db.close()
-
-    # in a thread of its own: Playwright's sync API may hold an event loop on this one
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, grant()).result()
     return {"owners": [p for _a, p in chosen], "as_demo_made": untouched[1], "rails": rails}
 
 
@@ -203,21 +180,6 @@ def photo_loads(page: Any) -> None:
     assert img.evaluate("i => i.naturalWidth") > 0
 
 
-HTMX_SAME_PAGE = (
-    "product bug: with JavaScript on, a successful htmx POST is answered by redirect() "
-    "(platform/web/render.py) with HX-Redirect to the same page plus an anchor (#metoo, "
-    "#cosign); htmx 2 sets location.href, the browser only scrolls to the anchor and loads "
-    "nothing, so the page keeps the button and the old count although the step was counted"
-)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=ProductBug,
-    reason=HTMX_SAME_PAGE + " (我也是 on /c/<slug>/needs/<id>); and the 具体位置（选填） field of "
-    "/c/<slug>/needs/new (needs/new.html) is an <input> without type=, which app.css "
-    "(input[type=text], …) does not style: 21 px tall and narrow at 360 px",
-)
 def test_a_need_with_a_photo_is_merged_dispatched_answered_and_rated(
     live_server, demo, browser, tmp_path, people
 ):
@@ -369,11 +331,6 @@ def state_of(page: Any) -> str:
     return page.locator("main .state").first.inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ProductBug,
-    reason=HTMX_SAME_PAGE + " (我家附议 on /c/<slug>/proposals/<id>)",
-)
 def test_a_proposal_is_cosigned_reviewed_put_on_the_agenda_adopted_and_minuted(
     live_server, demo, people, browser
 ):
@@ -567,12 +524,6 @@ def test_a_proposal_is_cosigned_reviewed_put_on_the_agenda_adopted_and_minuted(
     fit.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="demo bug: council/demo.py _owner_accounts links each 186… account to its roster owner "
-    "(account_owner) but grants no owner role, so these owners get 没有权限 on /c/<slug>/needs/new "
-    "and cannot co-sign",
-)
 def test_a_demo_owner_account_may_post_a_need(live_server, demo, people, browser):
     page = as_(browser, live_server, demo, people["as_demo_made"])
     page.goto(f"{live_server}/c/{SLUG}/needs/new")
