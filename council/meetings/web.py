@@ -30,32 +30,11 @@ from council.platform.web.auth import principal_of, require_principal
 from council.platform.web.i18n import gettext
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import error_status, form_errors, redirect, render
+from council.platform.web.times import local_input, parse_local
 from council.procedure import Blocker
 
 organiser_required = compound_roles(*meetings.ORGANISERS)
 Form = dict[str, str]
-
-
-def _tz(ctx: Context) -> Any:
-    return meetings.zone(ctx)
-
-
-def parse_local(ctx: Context, value: str, field: str) -> dt.datetime | None:
-    """A datetime-local form value in the compound's zone, as an aware datetime."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(N_("时间格式不正确"), field=field) from None
-    if t.tzinfo is not None or not 2000 <= t.year < 2100:
-        raise Invalid(N_("时间须在 2000 年到 2100 年之间"), field=field)
-    return t.replace(tzinfo=_tz(ctx))
-
-
-def local_input(ctx: Context, t: dt.datetime | None) -> str:
-    return t.astimezone(_tz(ctx)).strftime("%Y-%m-%dT%H:%M") if t else ""
 
 
 async def _form(request: Request[Any, Any, Any]) -> Form:

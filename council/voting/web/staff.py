@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
@@ -27,6 +26,7 @@ from council.platform.context import Context
 from council.platform.web.auth import require_principal
 from council.platform.web.i18n import gettext
 from council.platform.web.render import error_status, form_errors, redirect, render
+from council.platform.web.times import local_input, parse_local
 from council.votes import Choice
 from council.votes.lifecycle import LEGAL_NOTICE_DAYS, Action, Rules, VoteKind, VoteState
 from council.votes.rules import ITEM_TITLES_ZH, Item
@@ -39,28 +39,6 @@ rules_required = compound_roles(Role.STAFF, Role.ADMIN)
 
 OFFICER_PATH = "/staff/c/{slug:str}"
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-
-
-def _tz(ctx: Context) -> ZoneInfo:
-    return ZoneInfo(ctx.settings.timezone)
-
-
-def parse_local(ctx: Context, value: str, field: str) -> dt.datetime | None:
-    """A datetime-local form value in the compound's time zone, as an aware datetime."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(N_("时间格式不正确"), field=field) from None
-    if t.tzinfo is not None or not 2000 <= t.year < 2100:
-        raise Invalid(N_("时间须在 2000 年到 2100 年之间"), field=field)
-    return t.replace(tzinfo=_tz(ctx))
-
-
-def local_input(ctx: Context, t: dt.datetime | None) -> str:
-    return t.astimezone(_tz(ctx)).strftime("%Y-%m-%dT%H:%M") if t else ""
 
 
 async def provide_vote(
