@@ -98,8 +98,9 @@ async def put_on_agenda(
     # 议: it goes on the new agenda without a second SCHEDULE move
     if (await matters.get_matter(matter_id)).stage is Stage.PROPOSE:
         await matters.move(ctx, matter_id, Action.SCHEDULE, actor=actor, facts=facts)
+    else:  # the matter's timeline has no move for a second agenda: say it here (only here)
+        await log_step(ctx, "proposal.agenda", row, actor.account_id, {"meeting": meeting_id})
     await Proposal.update({Proposal.state: State.ON_AGENDA.value}).where(Proposal.id == proposal_id)
-    await log_step(ctx, "proposal.agenda", row, actor.account_id, {"meeting": meeting_id})
     author = int(str(row["author"]))
     title = {"title": str(row["title"])}
     others = [a for a in await cosigners(proposal_id) if a != author]
@@ -134,7 +135,8 @@ async def record_outcome(
             }
         )
     await Proposal.update(changes).where(Proposal.id == proposal_id)  # type: ignore[arg-type]
-    await log_step(ctx, f"proposal.outcome.{outcome}", row, actor.account_id)
+    if outcome == "deferred":  # the other outcomes are the matter's own move, on its timeline
+        await log_step(ctx, f"proposal.outcome.{outcome}", row, actor.account_id)
 
 
 async def answer(ctx: Context, actor: Principal, proposal_id: int, text: str) -> None:

@@ -113,3 +113,20 @@ def test_matter_text_is_escaped_everywhere_it_is_shown(client, compound, owners)
     r = client.get(f"/m/{mid}")
     assert "<script>alert" not in r.text and "<img src=x" not in r.text
     assert not html(r).css("[onerror]")
+
+
+def test_the_timeline_says_each_step_once(client, clock, compound, officers):
+    """An elderly owner reads the timeline: a meeting's decision appears once, not once for the
+    matter and again for its proposal."""
+    from ..meetings.helpers import approved_proposal
+
+    committee, _ = officers
+    pid = approved_proposal(client, compound, officers)
+    meeting_id = held_meeting(client, clock, compound, officers, [pid])
+    (item,) = client.run(meetings.get_meeting, meeting_id).items
+    client.run(
+        meetings.decide_item, client.ctx, committee.principal, meeting_id, item.id, "adopted"
+    )
+    lines = [li.text() for li in html(client.get(f"/m/{item.matter_id}")).css("ol.timeline li")]
+    assert sum("列入议事会议程" in t for t in lines) == 1, lines
+    assert sum("议事会决定" in t for t in lines) == 1, lines
