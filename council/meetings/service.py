@@ -668,6 +668,8 @@ async def edit_meeting(
         row = await _lock(ctx, meeting_id)
         _organiser(actor, row["compound"])
         _in_draft(row)
+        if at != row["starts_at"] and at < ctx.clock():  # as a new meeting: not moved into the past
+            raise Invalid(N_("会议时间不能早于现在"), field="starts_at")
         await Meeting.update(
             {Meeting.kind: kind, Meeting.title: title, Meeting.starts_at: at, Meeting.place: place}
         ).where(Meeting.id == meeting_id)

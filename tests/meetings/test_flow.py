@@ -277,3 +277,27 @@ def test_cancelling_a_meeting_sends_its_proposals_back(client, compound, officer
     m = client.run(meetings.get_meeting, mid)
     assert m.state == "cancelled" and m.items[0].outcome == "deferred"
     assert client.run(proposals.get_proposal, pid).state == "approved"
+
+
+def test_a_draft_meeting_cannot_be_moved_into_the_past(client, compound, officers, clock):
+    import datetime as dt
+
+    from council.kernel.errors import Invalid
+
+    from .helpers import new_meeting
+
+    committee, _ = officers
+    mid = new_meeting(client, compound, committee)
+    with pytest.raises(Invalid) as e:
+        client.run(
+            meetings.edit_meeting,
+            client.ctx,
+            committee.principal,
+            mid,
+            kind="council",
+            title="十一月议事会",
+            starts_at=clock.t - dt.timedelta(hours=1),
+            place="社区活动室",
+            parties=[],
+        )
+    assert e.value.field == "starts_at"
