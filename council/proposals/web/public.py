@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from council.compounds.guards import COMPOUND, compound_roles
@@ -58,7 +58,7 @@ class PublicProposals(Controller):
 
     @get("", opt=PUBLIC, name="proposals")
     async def index(
-        self, request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: str
+        self, request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
     ) -> Template:
         compound = await get_compound(slug)
         viewer = principal_of(request)
@@ -125,8 +125,8 @@ class PublicProposals(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        slug: str,
-        proposal_id: int,
+        slug: FromPath[str],
+        proposal_id: FromPath[int],
     ) -> Template:
         compound = await get_compound(slug)
         p = await visible(compound, proposal_id, principal_of(request))
@@ -142,9 +142,9 @@ class PublicProposals(Controller):
         self,
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
-        slug: str,
-        proposal_id: int,
-        file_id: int,
+        slug: FromPath[str],
+        proposal_id: FromPath[int],
+        file_id: FromPath[int],
         thumb: FromQuery[str] = "",
     ) -> Response[Any]:
         """An attachment, served by the proposal's own rule (a draft's only to its author)."""
@@ -171,7 +171,7 @@ class ProposalSteps(Controller):
         ctx: NamedDependency[Context],
         compound: NamedDependency[CompoundRef],
         p: NamedDependency[ProposalView],
-        step: str,
+        step: FromPath[str],
     ) -> Template | Response[Any]:
         """submit | cosign | withdraw: a refusal the person can read is shown on the page."""
         if step not in STEPS:

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Template
 
 from council.compounds.guards import COMPOUND, compound_roles
@@ -81,7 +82,7 @@ class StaffProposals(Controller):
         request: Request[Any, Any, Any],
         ctx: Context,
         compound: CompoundRef,
-        proposal_id: int,
+        proposal_id: FromPath[int],
         step: Callable[[], Awaitable[None]],
         values: dict[str, str],
     ) -> Template | Response[Any]:
@@ -110,7 +111,7 @@ class StaffProposals(Controller):
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
         compound: NamedDependency[CompoundRef],
-        proposal_id: int,
+        proposal_id: FromPath[int],
     ) -> Template | Response[Any]:
         form = await request.form()
         decision, reason = str(form.get("decision", "")), str(form.get("reason", ""))[:5000]
@@ -128,7 +129,7 @@ class StaffProposals(Controller):
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
         compound: NamedDependency[CompoundRef],
-        proposal_id: int,
+        proposal_id: FromPath[int],
     ) -> Template | Response[Any]:
         form = await request.form()
         text = str(form.get("answer", ""))[:25_000]
