@@ -12,7 +12,7 @@ from council.meetings.of_matter import MatterOnAgenda, agenda_of_matter
 from council.needs.of_matter import need_of_matter
 from council.needs.queries import NeedItem
 from council.platform.context import Context
-from council.procedure import PERMISSIONS, Action, Blocker, Stage
+from council.procedure import Action, Blocker, Stage
 from council.proposals.of_matter import proposal_of_matter
 from council.proposals.queries import ProposalView
 from council.voting.of_matter import votes_of_matter
@@ -94,14 +94,10 @@ async def matter_page(ctx: Context, matter_id: int, viewer: Principal | None) ->
     reached |= {Stage.PROPOSE} if proposal else set()
     reached |= {Stage.DELIBERATE} if agenda else set()
     reached |= {Stage.VOTE} if votes else set()
-    moves = []
-    facts = _facts(proposal)
-    for stage, action in PERMISSIONS:
-        if stage is not matter.stage or action is Action.RECOMMEND:
-            continue
-        found = await matters.blockers(matter_id, action, actor=viewer, facts=facts)
-        # what stands in the way for anyone; whether this viewer may act is the pages' business
-        moves.append(NextMove(action, [b for b in found if b.code not in ("role", "reason")]))
+    moves = [
+        NextMove(action, found)
+        for action, found in matters.standing_in_the_way(matter, _facts(proposal))
+    ]
     return MatterPage(
         matter,
         steps_of(matter.stage, reached),

@@ -1,15 +1,12 @@
-"""The matters area: what it gives the platform."""
+"""The matters area: what it gives the platform (no pages of its own: the matter page is the
+boards', which compose every area's part of a matter)."""
 
-from pathlib import Path
-
-from council.matters import events, migrations, tables, web
+from council.matters import events, migrations, tables
 from council.platform.area import Area
 
 AREA = Area(
     name="matters",
-    routes=web.ROUTES,
     tables=tables.TABLES,
     migrations=migrations.MIGRATIONS,
-    templates=Path(__file__).parent / "templates",
     event_labels=events.LABELS,
 )

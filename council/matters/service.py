@@ -229,6 +229,20 @@ async def moves_for(
     return out
 
 
+def standing_in_the_way(
+    ref: MatterRef, facts: Mapping[str, Any] | None = None
+) -> list[tuple[Action, list[Blocker]]]:
+    """For each move of the matter's stage, what stands in its way whoever would take it (the
+    public page's "下一步还需要"): no query, the matter already read. Who may act, and the
+    reason a form asks for, are the acting pages' business."""
+    f = _facts(ref, None, facts, frozenset(), "")
+    return [
+        (action, [b for b in issues_before(action, f) if b.code not in ("role", "reason")])
+        for stage, action in PERMISSIONS
+        if stage is ref.stage and action is not Action.RECOMMEND
+    ]
+
+
 def _refusal(b: Blocker) -> Exception:
     params = dict(b.params)
     if b.code == "reason":

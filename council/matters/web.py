@@ -1,5 +1,0 @@
-"""Pages of the matters area."""
-
-from typing import Any
-
-ROUTES: list[Any] = []
