@@ -22,6 +22,7 @@ from council.kernel.clock import now
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, InvalidMany, NotFound
 from council.kernel.phones import normalize_phone
 from council.kernel.principal import Principal
+from council.kernel.roles import Role
 from council.platform.context import Cache, Caches, Context
 from council.platform.db import is_unique_violation
 from council.platform.events import record
@@ -57,6 +58,13 @@ async def compound_of(compound_id: int) -> CompoundRef:
 async def list_compounds() -> list[CompoundRef]:
     rows = await Compound.select().order_by(Compound.id)
     return [CompoundRef(r["id"], r["slug"], r["name"], r["district"]) for r in rows]
+
+
+async def compounds_acted_for(
+    actor: Principal, roles: frozenset[Role] | set[Role], besides: int
+) -> list[CompoundRef]:
+    """The other compounds in which `actor` holds one of `roles` (those a joint vote may add)."""
+    return [c for c in await list_compounds() if c.id != besides and actor.has_role(c.id, roles)]
 
 
 async def create_compound(

@@ -19,7 +19,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from council.compounds.guards import COMPOUND, compound_roles
-from council.compounds.service import CompoundRef, get_compound, list_compounds
+from council.compounds.service import CompoundRef, compounds_acted_for, get_compound
 from council.discussion import service as discussion
 from council.kernel.errors import N_, DomainError, Invalid, NotFound
 from council.kernel.principal import Principal
@@ -32,6 +32,7 @@ from council.platform.web.public import PUBLIC
 from council.platform.web.render import error_status, form_errors, redirect, render
 from council.platform.web.times import local_input, parse_local
 from council.procedure import Blocker
+from council.votes.lifecycle import OFFICER_ROLES
 
 organiser_required = compound_roles(*meetings.ORGANISERS)
 Form = dict[str, str]
@@ -90,6 +91,9 @@ PUBLIC_DEPENDENCIES = {
     "compound": Provide(provide_public_compound),
     "meeting": Provide(provide_public_meeting),
 }
+
+
+VOTE_OFFICERS = frozenset(Role(r) for r in OFFICER_ROLES)  # who may draft a (joint) vote
 
 
 class PublicMeetings(Controller):
@@ -166,7 +170,7 @@ class PublicMeetings(Controller):
                 compound.id,
                 f"meeting:{meeting.id}",
                 form.get("body", ""),
-                int(parent) if parent.isdigit() and len(parent) < 10 else None,
+                discussion.parent_of(parent),
                 link=page,
             )
         except DomainError as e:
@@ -249,11 +253,8 @@ async def _staff_page(
             else [],
             "starts_at": local_input(ctx, m.starts_at),
             # compounds whose owners may decide together with this one's (a joint vote)
-            "joint_partners": [
-                c
-                for c in await list_compounds()
-                if c.id != compound.id and p.has_role(c.id, set(meetings.APPROVERS))
-            ]
+            # a joint vote needs an officer of every compound (voting.create_vote checks it)
+            "joint_partners": await compounds_acted_for(p, VOTE_OFFICERS, compound.id)
             if m.state == "held"
             else [],
             "errors": errors or {},

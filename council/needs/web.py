@@ -295,7 +295,7 @@ class PublicNeeds(Controller):
     ) -> Template | Response[Any]:
         viewer = require_principal(request)
         await _same_compound(need_id, compound, viewer)
-        parent = int(data.parent) if data.parent.isdigit() and len(data.parent) < 10 else None
+        parent = discussion.parent_of(data.parent)
         call = partial(
             discussion.add_comment,
             ctx,

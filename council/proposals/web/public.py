@@ -212,7 +212,7 @@ class ProposalSteps(Controller):
                 compound.id,
                 f"proposal:{p.id}",
                 body,
-                int(parent) if parent.isdigit() and len(parent) < 10 else None,
+                discussion.parent_of(parent),
                 link=proposal_url(compound, p.id),
             )
         except DomainError as e:

@@ -18,7 +18,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from council.compounds.guards import COMPOUND, compound_roles
-from council.compounds.service import CompoundRef, list_compounds
+from council.compounds.service import CompoundRef, compounds_acted_for
 from council.kernel.errors import N_, DomainError, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
@@ -141,9 +141,7 @@ async def _votes_page(
     rules: Rules | None = None,
 ) -> Template:
     p = require_principal(request)
-    others = [
-        x for x in await list_compounds() if x.id != c.id and p.has_role(x.id, set(OFFICER_ROLES))
-    ]
+    others = await compounds_acted_for(p, set(OFFICER_ROLES), c.id)
     return render(
         request,
         "votes/staff_list.html",
