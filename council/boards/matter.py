@@ -3,7 +3,7 @@ areas that hold its parts (the need, the proposal, the meetings, the votes) and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from council.kernel.principal import Principal
@@ -12,6 +12,7 @@ from council.meetings.of_matter import MatterOnAgenda, agenda_of_matter
 from council.needs.of_matter import need_of_matter
 from council.needs.queries import NeedItem
 from council.platform.context import Context
+from council.platform.events import describe
 from council.procedure import Action, Blocker, Stage
 from council.proposals.of_matter import proposal_of_matter
 from council.proposals.queries import ProposalView
@@ -105,9 +106,34 @@ async def matter_page(ctx: Context, matter_id: int, viewer: Principal | None) ->
         proposal,
         agenda,
         votes,
-        timeline,
+        folded(timeline),
         moves,
     )
+
+
+# events that arrive one household at a time: a run of them reads as one line with the sum
+FOLDED = frozenset({"need.metoo", "proposal.cosign"})
+
+
+def folded(entries: list[matters.TimelineEntry]) -> list[matters.TimelineEntry]:
+    """The timeline as an elderly owner reads it: 24 "我也是" in a row are one line ("24 户表示
+    “我也是”", at the last one's time, nobody named), not 24."""
+    out: list[matters.TimelineEntry] = []
+    for e in entries:
+        last = out[-1] if out else None
+        if last is None or e.event.action not in FOLDED or last.event.action != e.event.action:
+            out.append(e)
+            continue
+        params = {
+            **e.event.params,
+            "households": str(
+                int(last.event.params.get("households", "0") or 0)
+                + int(e.event.params.get("households", "0") or 0)
+            ),
+        }
+        event = replace(e.event, params=params)
+        out[-1] = replace(e, who="", what=describe(event), event=event)
+    return out
 
 
 def _stage(e: matters.TimelineEntry, key: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from council.accounts.tables import Account, RoleGrant
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
-from council.kernel.roles import ROLE_LABELS, Role
+from council.kernel.roles import OFFICER_ROLES, ROLE_LABELS, Role
 from council.matters.events import subject
 from council.matters.tables import Matter
 from council.platform.context import Context
@@ -378,24 +378,27 @@ async def compound_matters(
 
 
 async def _names(compound_id: int, ids: list[int]) -> dict[int, str]:
-    """Each actor as shown: their name, else their role in the compound."""
+    """Each actor as a public timeline shows them: the compound's officers by name (they act in
+    office and are listed at /c/SLUG/officers), everyone else by role only ("业主"), as the needs
+    pages show an author: a resident's name is never published."""
     if not ids:
         return {}
-    names = {
+    order = list(Role)
+    grants: dict[int, list[Role]] = {}
+    for g in await RoleGrant.select(RoleGrant.account, RoleGrant.role).where(
+        RoleGrant.account.is_in(ids), RoleGrant.compound == compound_id
+    ):
+        grants.setdefault(int(g["account"]), []).append(Role(g["role"]))
+    named = {
         int(a["id"]): str(a["display_name"])
         for a in await Account.select(Account.id, Account.display_name).where(Account.id.is_in(ids))
     }
-    unnamed = [i for i in ids if not names.get(i)]
-    if unnamed:
-        order = list(Role)
-        grants: dict[int, list[Role]] = {}
-        for g in await RoleGrant.select(RoleGrant.account, RoleGrant.role).where(
-            RoleGrant.account.is_in(unnamed), RoleGrant.compound == compound_id
-        ):
-            grants.setdefault(int(g["account"]), []).append(Role(g["role"]))
-        for i in unnamed:
-            roles = sorted(grants.get(i, []), key=order.index)
-            names[i] = gettext(ROLE_LABELS[roles[0]]) if roles else ""
+    names = {}
+    for i in ids:
+        roles = sorted(grants.get(i, []), key=order.index)
+        in_office = bool(set(roles) & set(OFFICER_ROLES))
+        role = gettext(ROLE_LABELS[roles[0]]) if roles else ""
+        names[i] = (named.get(i) or role) if in_office else role
     return names
 
 

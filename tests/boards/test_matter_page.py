@@ -130,3 +130,19 @@ def test_the_timeline_says_each_step_once(client, clock, compound, officers):
     lines = [li.text() for li in html(client.get(f"/m/{item.matter_id}")).css("ol.timeline li")]
     assert sum("列入议事会议程" in t for t in lines) == 1, lines
     assert sum("议事会决定" in t for t in lines) == 1, lines
+
+
+def test_the_public_timeline_names_officers_only_and_folds_me_toos(client, compound, owners):
+    from council.needs import service as needs
+
+    zhang = owners["张伟"]
+    need_id = post(client, zhang, compound, text="围墙挡路")
+    mid = client.run(needs_service.get_need, need_id).matter_id
+    for name in ("王芳", "赵敏", "陈静"):
+        client.run(needs.metoo, client.ctx, owners[name], need_id)
+    page = client.get(f"/m/{mid}").text
+    for name in ("张伟", "王芳", "赵敏", "陈静"):
+        assert name not in page, name  # residents are shown by role, as on the need page
+    lines = [li.text() for li in html(client.get(f"/m/{mid}")).css("ol.timeline li")]
+    metoo = [t for t in lines if "我也是" in t]
+    assert len(metoo) == 1 and "4 户" in metoo[0], lines  # 赵敏 holds two units

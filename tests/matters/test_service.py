@@ -156,7 +156,8 @@ def test_timeline_tells_who_when_what_and_why(client, compound, officers, owners
     mid = open_matter(client, compound, owners["张伟"])
     move(client, mid, Action.MERGE, committee, reason="与 3 号诉求相同")
     entries = client.run(matters.timeline, mid)
-    assert [e.who for e in entries] == ["张伟", "业委会主任"]
+    # officers by name; an owner by role only, never their name on a public page
+    assert [e.who for e in entries] == ["业主", "业委会主任"]
     assert entries[0].what == "立项：拆除围墙"
     assert entries[1].what == "并入其他议题：与 3 号诉求相同"
     assert entries[1].why == "与 3 号诉求相同"
