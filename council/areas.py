@@ -10,6 +10,7 @@ from council.boards.area import AREA as BOARDS
 from council.compounds.area import AREA as COMPOUNDS
 from council.discussion.area import AREA as DISCUSSION
 from council.inbox.area import AREA as INBOX
+from council.ledger.area import AREA as LEDGER
 from council.matters.area import AREA as MATTERS
 from council.meetings.area import AREA as MEETINGS
 from council.needs.area import AREA as NEEDS
@@ -23,8 +24,11 @@ from council.platform.events import register_labels
 from council.platform.migrations import MIGRATIONS as PLATFORM_MIGRATIONS
 from council.platform.web.auth import PrincipalLoader
 from council.platform.web.nav import register_pages
+from council.points.area import AREA as POINTS
 from council.proposals.area import AREA as PROPOSALS
+from council.raising.area import AREA as RAISING
 from council.voting.area import AREA as VOTING
+from council.works.area import AREA as WORKS
 
 AREAS: tuple[Area, ...] = (
     COMPOUNDS,
@@ -35,6 +39,10 @@ AREAS: tuple[Area, ...] = (
     VOTING,
     NEEDS,
     PROPOSALS,
+    LEDGER,
+    POINTS,
+    RAISING,
+    WORKS,
     MEETINGS,
     BOARDS,
 )

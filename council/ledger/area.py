@@ -1,0 +1,15 @@
+"""The ledger area: what it gives the platform."""
+
+from pathlib import Path
+
+from council.ledger import events, migrations, tables, web
+from council.platform.area import Area
+
+AREA = Area(
+    name="ledger",
+    routes=web.ROUTES,
+    tables=tables.TABLES,
+    migrations=migrations.MIGRATIONS,
+    templates=Path(__file__).parent / "templates",
+    event_labels=events.LABELS,
+)

@@ -1,0 +1,7 @@
+"""Migrations of the ledger area."""
+
+from __future__ import annotations
+
+from council.platform.db.migrate import Migration
+
+MIGRATIONS: tuple[Migration, ...] = ()

@@ -1,0 +1,7 @@
+"""Pages of the ledger area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: list[Any] = []

@@ -1,0 +1,7 @@
+"""Tables of the points area."""
+
+from __future__ import annotations
+
+from piccolo.table import Table
+
+TABLES: tuple[type[Table], ...] = ()

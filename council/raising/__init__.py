@@ -1,0 +1,1 @@
+"""The raising area (筹): targets per matter, co-building units, pledges."""

@@ -1,0 +1,7 @@
+"""Pages of the raising area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: list[Any] = []
