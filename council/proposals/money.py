@@ -1,58 +1,8 @@
-"""Money as typed by people, read exactly: "12,345.67 元", "¥3000", "１２３.５" -> integer fen (分).
-Never a float: Decimal from the text, refused unless it is a whole number of fen."""
+"""A proposal's cost estimate: the exact money parser of the pure core (council.books.money),
+whose messages say 费用 by default."""
 
 from __future__ import annotations
 
-import unicodedata
-from decimal import Decimal, InvalidOperation
+from council.books.money import MAX_FEN, format_fen, input_fen, parse_fen
 
-from council.kernel.errors import N_, Invalid
-
-# a proposal costing more than this is a typing slip (and fits the INTEGER column on PostgreSQL)
-MAX_FEN = 20_000_000_00  # ¥20,000,000.00
-_PREFIXES = ("¥", "￥", "rmb", "cny", "人民币")
-_SUFFIXES = ("元", "rmb", "cny")
-
-
-def parse_fen(text: str, field: str = "cost") -> int | None:
-    """The amount in fen, None when nothing was typed. Raises Invalid with a clear message."""
-    s = unicodedata.normalize("NFKC", text or "").strip().lower()
-    if not s:
-        return None
-    for p in _PREFIXES:
-        if s.startswith(p):
-            s = s[len(p) :].strip()
-    for suffix in _SUFFIXES:
-        if s.endswith(suffix):
-            s = s[: -len(suffix)].strip()
-    s = s.replace(",", "").replace(" ", "").replace("_", "")
-    if s.startswith("-"):
-        raise Invalid(N_("费用不能是负数"), field=field)
-    if not s or not all(c in "0123456789." for c in s) or s.count(".") > 1:
-        raise Invalid(N_("费用请写成数字，例如 12,345.67 元"), field=field)
-    try:
-        yuan = Decimal(s)
-    except InvalidOperation:
-        raise Invalid(N_("费用请写成数字，例如 12,345.67 元"), field=field) from None
-    fen = yuan * 100
-    if fen != fen.to_integral_value():
-        raise Invalid(N_("费用最多精确到分（两位小数）"), field=field)
-    if fen > MAX_FEN:
-        raise Invalid(N_("费用不能超过 2000 万元"), field=field)
-    return int(fen)
-
-
-def format_fen(fen: int | None) -> str:
-    """¥12,345.67 (empty for no estimate)."""
-    if fen is None:
-        return ""
-    yuan, cents = divmod(fen, 100)
-    return f"¥{yuan:,}.{cents:02d}"
-
-
-def input_fen(fen: int | None) -> str:
-    """The amount as the form shows it again: 12345.67."""
-    if fen is None:
-        return ""
-    yuan, cents = divmod(fen, 100)
-    return f"{yuan}.{cents:02d}"
+__all__ = ["MAX_FEN", "format_fen", "input_fen", "parse_fen"]
