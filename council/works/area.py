@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from council.kernel.errors import N_
 from council.platform.area import Area
 from council.works import events, migrations, tables, web
 
@@ -12,4 +13,5 @@ AREA = Area(
     migrations=migrations.MIGRATIONS,
     templates=Path(__file__).parent / "templates",
     event_labels=events.LABELS,
+    staff_pages=(("/works", N_("办理与评价"), frozenset(web.STAFF)),),
 )
