@@ -1,7 +1,8 @@
-"""The raising area: what it gives the platform."""
+"""The raising area (筹): what it gives the platform."""
 
 from pathlib import Path
 
+from council.kernel.errors import N_
 from council.platform.area import Area
 from council.raising import events, migrations, tables, web
 
@@ -11,5 +12,6 @@ AREA = Area(
     tables=tables.TABLES,
     migrations=migrations.MIGRATIONS,
     templates=Path(__file__).parent / "templates",
+    staff_pages=(("/raising", N_("筹集"), frozenset(web.STAFF_ROLES)),),
     event_labels=events.LABELS,
 )
