@@ -61,4 +61,24 @@ MEETINGS = Migration(
     (*(t.replace("{serial}", "SERIAL") for t in _TABLES), *_INDEXES),
 )
 
-MIGRATIONS = (MEETINGS,)
+_EVALUATION = (
+    'CREATE TABLE "evaluation_item" ("id" {serial} PRIMARY KEY NOT NULL, '
+    f'"meeting" {_MEETING}, "matter" {_MATTER}, '
+    '"position" INTEGER NOT NULL DEFAULT 0, "outcome" VARCHAR(20) DEFAULT null, '
+    '"conclusion" TEXT NOT NULL DEFAULT \'\', "decided_by" INTEGER DEFAULT null, '
+    '"decided_at" TIMESTAMPTZ DEFAULT null)',
+)
+_EVALUATION_INDEXES = (
+    'CREATE INDEX "evaluation_item_meeting_ix" ON "evaluation_item" ("meeting", "position")',
+    # a matter waits on one evaluation at a time: two officers adding it at once, one wins
+    'CREATE UNIQUE INDEX "evaluation_item_open_uq" ON "evaluation_item" ("matter") '
+    'WHERE "outcome" IS NULL',
+)
+
+EVALUATION = Migration(
+    "0017_meeting_evaluation",
+    (*(t.replace("{serial}", "INTEGER") for t in _EVALUATION), *_EVALUATION_INDEXES),
+    (*(t.replace("{serial}", "SERIAL") for t in _EVALUATION), *_EVALUATION_INDEXES),
+)
+
+MIGRATIONS = (MEETINGS, EVALUATION)

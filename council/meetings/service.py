@@ -27,6 +27,7 @@ from council.kernel.roles import Role
 from council.matters import service as matters
 from council.meetings.tables import (
     AgendaItem,
+    EvaluationItem,
     Meeting,
     MeetingParty,
     MeetingSettings,
@@ -125,6 +126,27 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class EvaluationView:
+    """A matter in 评 on the agenda: the meeting's conclusion closes it or reopens it to 办."""
+
+    id: int
+    position: int
+    matter_id: int
+    title: str
+    outcome: str | None  # closed | reopened | deferred (the meeting was called off)
+    conclusion: str  # the written conclusion, or the reasons for reopening
+    decided_by: int | None
+    decided_at: dt.datetime | None
+
+
+EVALUATION_OUTCOMES: dict[str, str] = {
+    "closed": N_("办结"),
+    "reopened": N_("退回重新办理"),
+    "deferred": N_("暂缓，下次再议"),
+}
+
+
+@dataclass(frozen=True)
 class Approval:
     account_id: int
     name: str
@@ -167,6 +189,7 @@ class MeetingView(MeetingSummary):
     created_at: dt.datetime
     parties: tuple[PartyView, ...]
     items: tuple[ItemView, ...]
+    evaluations: tuple[EvaluationView, ...] = ()
 
     @property
     def minutes_public(self) -> bool:
@@ -174,7 +197,12 @@ class MeetingView(MeetingSummary):
 
     @property
     def open_items(self) -> int:
-        return sum(1 for i in self.items if i.outcome is None)
+        open_items = sum(1 for i in self.items if i.outcome is None)
+        return open_items + sum(1 for e in self.evaluations if e.outcome is None)
+
+    @property
+    def has_agenda(self) -> bool:
+        return bool(self.items or self.evaluations)
 
 
 @dataclass(frozen=True)
@@ -260,6 +288,34 @@ async def _items(meeting_id: int) -> tuple[ItemView, ...]:
     return tuple(out)
 
 
+async def _evaluations(meeting_id: int) -> tuple[EvaluationView, ...]:
+    rows = (
+        await EvaluationItem.select(*EvaluationItem.all_columns(), EvaluationItem.matter._.title)
+        .where(EvaluationItem.meeting == meeting_id)
+        .order_by(EvaluationItem.position)
+    )
+    return tuple(
+        EvaluationView(
+            id=r["id"],
+            position=r["position"],
+            matter_id=r["matter"],
+            title=r["matter.title"],
+            outcome=r["outcome"],
+            conclusion=r["conclusion"],
+            decided_by=r["decided_by"],
+            decided_at=r["decided_at"],
+        )
+        for r in rows
+    )
+
+
+async def has_agenda(meeting_id: int) -> bool:
+    """Whether the agenda has anything: a proposal, or a matter to evaluate."""
+    if await AgendaItem.exists().where(AgendaItem.meeting == meeting_id):
+        return True
+    return bool(await EvaluationItem.exists().where(EvaluationItem.meeting == meeting_id))
+
+
 async def get_meeting(meeting_id: int) -> MeetingView:
     r = await _meeting_row(meeting_id)
     parties = await MeetingParty.select().where(MeetingParty.meeting == meeting_id)
@@ -300,6 +356,7 @@ async def get_meeting(meeting_id: int) -> MeetingView:
             for party, label in PARTIES.items()
         ),
         items=await _items(meeting_id),
+        evaluations=await _evaluations(meeting_id),
     )
 
 
@@ -761,7 +818,7 @@ def agenda_pending(m: MeetingView) -> list[Blocker]:
     if m.state != "draft":
         return []
     out = []
-    if not m.items:
+    if not m.has_agenda:
         out.append(Blocker("items", N_("议程里还没有议题")))
     done = {a.role for a in m.agenda_approvals}
     if Role.COMMITTEE.value not in done:
@@ -801,8 +858,7 @@ async def _agenda_issues(
 async def agenda_blockers(meeting_id: int, actor: Principal) -> list[Blocker]:
     """Why `actor` cannot approve the agenda now (empty: they may)."""
     row = await _meeting_row(meeting_id)
-    has_items = await AgendaItem.exists().where(AgendaItem.meeting == meeting_id)
-    return await _agenda_issues(row, actor, has_items)
+    return await _agenda_issues(row, actor, await has_agenda(meeting_id))
 
 
 async def approve_agenda(ctx: Context, actor: Principal, meeting_id: int) -> bool:
@@ -810,8 +866,7 @@ async def approve_agenda(ctx: Context, actor: Principal, meeting_id: int) -> boo
     people, the notice is published and the invited parties are told. True when published."""
     async with ctx.db.write():
         row = await _lock(ctx, meeting_id)
-        has_items = await AgendaItem.exists().where(AgendaItem.meeting == meeting_id)
-        found = await _agenda_issues(row, actor, has_items)
+        found = await _agenda_issues(row, actor, await has_agenda(meeting_id))
         if found:
             b = found[0]
             raise (Forbidden if b.code == "role" else Conflict)(b.message, **dict(b.params))
@@ -890,6 +945,15 @@ async def cancel_meeting(ctx: Context, actor: Principal, meeting_id: int, reason
                 }
             ).where(AgendaItem.id == it["id"])
             await proposals.record_outcome(ctx, it["proposal"], "deferred", actor=actor)
+        # its evaluations wait for another meeting (the matters stay in 评)
+        await EvaluationItem.update(
+            {
+                EvaluationItem.outcome: "deferred",
+                EvaluationItem.conclusion: reason,
+                EvaluationItem.decided_by: actor.account_id,
+                EvaluationItem.decided_at: at,
+            }
+        ).where((EvaluationItem.meeting == meeting_id) & EvaluationItem.outcome.is_null())
         await Meeting.update({Meeting.state: "cancelled", Meeting.cancel_reason: reason}).where(
             Meeting.id == meeting_id
         )
@@ -1047,6 +1111,9 @@ async def _minutes_issues(row: Mapping[str, Any], actor: Principal) -> list[Bloc
         return [Blocker("minutes", N_("还没有录入会议纪要"))]
     open_items = await AgendaItem.count().where(
         (AgendaItem.meeting == row["id"]) & AgendaItem.outcome.is_null()
+    )
+    open_items += await EvaluationItem.count().where(
+        (EvaluationItem.meeting == row["id"]) & EvaluationItem.outcome.is_null()
     )
     if open_items:
         return [Blocker("items", N_("还有 %(n)s 个议题没有议事结果"), (("n", str(open_items)),))]

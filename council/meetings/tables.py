@@ -1,5 +1,6 @@
 """Tables of meetings (议事会 / 坝坝会 / 爱邻议事日): the compound's monthly setting, the meeting,
-its five parties, its agenda (one proposal per item, with the outcome) and the minutes' approvals.
+its five parties, its agenda (one proposal per item, with the outcome; and the matters it evaluates)
+and the minutes' approvals.
 
 The proposal and the matter are other areas' tables, imported here only as foreign-key targets."""
 
@@ -81,10 +82,26 @@ class MinutesApproval(Table, tablename="minutes_approval"):
     at = Timestamptz()
 
 
+class EvaluationItem(Table, tablename="evaluation_item"):
+    """An evaluation (评议反馈会) of a matter in 评 on a meeting's agenda: the meeting reviews the
+    work and the households' ratings and writes its conclusion, closing the matter, or reopens
+    it to 办 with the reasons (a result below the compound's line must be reopened)."""
+
+    id = Serial(primary_key=True)
+    meeting = ForeignKey(Meeting, null=False)
+    matter = ForeignKey(Matter, null=False)
+    position = Integer(default=0)
+    outcome = Varchar(length=20, null=True, default=None)  # closed | reopened | deferred
+    conclusion = Text(default="")
+    decided_by = Integer(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+
+
 TABLES: tuple[type[Table], ...] = (
     MeetingSettings,
     Meeting,
     MeetingParty,
     AgendaItem,
     MinutesApproval,
+    EvaluationItem,
 )

@@ -24,6 +24,7 @@ from council.discussion import service as discussion
 from council.kernel.errors import N_, DomainError, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
+from council.meetings import evaluation
 from council.meetings import service as meetings
 from council.platform.context import Context
 from council.platform.web.auth import principal_of, require_principal
@@ -33,6 +34,7 @@ from council.platform.web.render import error_status, form_errors, redirect, ren
 from council.platform.web.times import local_input, parse_local
 from council.procedure import Blocker
 from council.votes.lifecycle import OFFICER_ROLES
+from council.works.of_matter import WORK_LABELS
 
 organiser_required = compound_roles(*meetings.ORGANISERS)
 Form = dict[str, str]
@@ -69,7 +71,9 @@ def _labels() -> dict[str, Any]:
         "parties": meetings.PARTIES,
         "states": meetings.STATES,
         "outcomes": meetings.OUTCOMES,
+        "evaluation_outcomes": meetings.EVALUATION_OUTCOMES,
         "role_labels": {r.value: r.label for r in Role},
+        **WORK_LABELS,
     }
 
 
@@ -198,6 +202,7 @@ async def _public_page(
     context: dict[str, Any] = {
         "compound": compound,
         "meeting": meeting,
+        "evaluation_figures": await evaluation.figures_for(ctx, meeting),
         "tz": ctx.settings.timezone,
         "officer": p is not None and p.has_role(compound.id, set(meetings.ORGANISERS)),
         **_labels(),
@@ -238,6 +243,8 @@ async def _staff_page(
             "compound": compound,
             "meeting": m,
             "ready": await meetings.ready_proposals(compound.id) if m.state == "draft" else [],
+            "to_evaluate": await evaluation.candidates(compound.id) if m.state == "draft" else [],
+            "evaluation_figures": await evaluation.figures_for(ctx, m),
             "agenda_pending": _messages(meetings.agenda_pending(m)),
             "agenda_blocked": _messages(await meetings.agenda_blockers(m.id, p))
             if m.state == "draft"
@@ -496,6 +503,43 @@ class StaffMeetings(Controller):
 
         return await _act(request, ctx, compound, meeting, form_name, act, anchor)
 
+    @post(
+        "/{meeting_id:int}/evaluations/{item_id:int}/{step:str}",
+        name="staff_meeting_evaluation_step",
+    )
+    async def evaluation_step(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        meeting: NamedDependency[meetings.MeetingView],
+        item_id: FromPath[int],
+        step: FromPath[str],
+    ) -> Template | Response[Any]:
+        """One step on a matter to evaluate: the meeting's conclusion, or taking it off."""
+        if step == "conclusion":
+            form_name, anchor = f"evaluation-{item_id}", f"#evaluation-{item_id}"
+        elif step == "remove":
+            form_name, anchor = "agenda", "#agenda"
+        else:
+            raise NotFound(N_("没有这个操作"))
+
+        async def act(actor: Principal, form: Form) -> object:
+            if step == "remove":
+                await evaluation.remove_evaluation(ctx, actor, meeting.id, item_id)
+                return None
+            await evaluation.decide_evaluation(
+                ctx,
+                actor,
+                meeting.id,
+                item_id,
+                form.get("outcome", ""),
+                form.get("conclusion", ""),
+            )
+            return None
+
+        return await _act(request, ctx, compound, meeting, form_name, act, anchor)
+
 
 # --- the steps on a meeting: (form on the page, anchor to return to, what it does) --------------
 
@@ -522,6 +566,13 @@ async def _add_item(ctx: Context, actor: Principal, meeting_id: int, form: Form)
     return await meetings.add_item(ctx, actor, meeting_id, int(pid))
 
 
+async def _add_evaluation(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> int:
+    mid = form.get("matter", "")
+    if not mid.isdigit() or len(mid) > 9:
+        raise Invalid(N_("请选择要评议的议题"), field="matter")
+    return await evaluation.add_evaluation(ctx, actor, meeting_id, int(mid))
+
+
 async def _attendance(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> None:
     await meetings.record_attendance(ctx, actor, meeting_id, _party_inputs(form, attendance=True))
 
@@ -529,6 +580,7 @@ async def _attendance(ctx: Context, actor: Principal, meeting_id: int, form: For
 STEPS: dict[str, tuple[str, str, Step]] = {
     "edit": ("edit", "#notice", _edit),
     "agenda": ("agenda", "#agenda", _add_item),
+    "evaluation": ("agenda", "#agenda", _add_evaluation),
     "approve": ("approve", "#approvals", lambda c, a, m, _: meetings.approve_agenda(c, a, m)),
     "held": ("held", "", lambda c, a, m, _: meetings.mark_held(c, a, m)),
     "cancel": (
