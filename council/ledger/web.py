@@ -271,7 +271,7 @@ async def _treasurer_page(
     viewer = require_principal(request)
     ms, lines = await _choices(compound.id)
     today = service.today(ctx)
-    values = {"dated": today.isoformat(), **shown.values}
+    values = {"dated": today.isoformat()}  # a fresh form's; the failed form shows its own
     return render(
         request,
         "ledger/treasurer.html",

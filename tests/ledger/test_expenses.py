@@ -66,7 +66,7 @@ def test_two_officers_of_the_same_role_are_not_two_keys(client, compound, funded
 
 
 def test_one_person_holding_both_roles_turns_one_key(client, compound, funded, superuser):
-    committee, party = funded
+    committee, _party = funded
     both = make_person(client, "13900000022", Role.COMMITTEE, compound.id, name="兼任")
     root = Principal(0, "", "", is_superuser=True)
     client.run(
@@ -132,7 +132,7 @@ def test_only_the_two_key_roles_approve(client, compound, funded, role):
 
 
 def test_an_expense_beyond_the_balance_waits(client, compound, funded):
-    committee, party = funded
+    committee, _party = funded
     rid = propose(client, committee, compound, "10000.01")
     with pytest.raises(Conflict) as e:
         approve(client, committee, rid)
