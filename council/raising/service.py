@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from council.accounts.duties import identity
-from council.accounts.queries import role_holders
+from council.accounts.queries import compound_accounts, role_holders
 from council.inbox import service as inbox
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
@@ -335,6 +335,15 @@ class PledgeInput:
     note: str = ""
 
 
+async def _name_of(actor: Principal, compound_id: int) -> str:
+    """The name a pledger chose to show: their account's name (else their owners' names in the
+    roster, as the accounts area writes it)."""
+    if actor.display_name.strip():
+        return actor.display_name.strip()
+    rows = [a for a in await compound_accounts(compound_id) if a.id == actor.account_id]
+    return rows[0].display_name if rows else ""
+
+
 def may_pledge_as_person(actor: Principal | None, compound_id: int) -> bool:
     return actor is not None and actor.has_role(compound_id, PERSONS)
 
@@ -357,7 +366,7 @@ async def pledge(ctx: Context, actor: Principal, matter_id: int, form: PledgeInp
     else:
         if not may_pledge_as_person(actor, compound_id):
             raise Forbidden(N_("只有本小区的业主和居民可以认捐"))
-        shown = (actor.display_name.strip() or actor.phone[-4:]) if form.show_name else ""
+        shown = await _name_of(actor, compound_id) if form.show_name else ""
     matter = await _matter(matter_id)
     if matter.stage not in OPEN_STAGES:
         raise Conflict(N_("这个议题现在不接受认捐"))

@@ -283,3 +283,31 @@ def test_a_pledge_names_a_target_of_its_matter(client, compound, committee, owne
     t = target(client, committee, other)
     with pytest.raises(NotFound):
         pledge(client, owners["张伟"], matter, t, "1")
+
+
+def test_the_demo_story_raises_through_the_services(
+    client, compound, committee, party, owners, matter, officer
+):
+    from council.raising.demo import build_raising
+
+    member = partner_member(client, compound)
+    client.run(
+        build_raising,
+        client.ctx,
+        matter,
+        committee=committee.principal,
+        treasurer=party.principal,
+        keeper=officer.principal,
+        partner=member.principal,
+        owners=list(owners.values()),
+    )
+    t = _targets(client, matter)
+    money = t["拆墙、廊道和口袋公园工程款"].progress
+    assert len(owners) == 5
+    assert money.received == (5000 + 20000 + 500 + 1000 + 200) * 100
+    assert money.pledged == 5000 * 100  # the fifth owner has not handed it in yet
+    assert t["清运建筑垃圾、栽种绿植"].progress.received == 180
+    assert client.run(LedgerEntry.count().where(LedgerEntry.voucher.is_not_null())) == 3
+    from council.matters import service as matters
+
+    assert client.run(matters.get_matter, matter).stage is Stage.EXECUTE
