@@ -96,3 +96,27 @@ async def _gather(*calls: Any) -> list[Any]:
 def at_once(client: Client, *calls: Any) -> list[Any]:
     """Coroutines run concurrently on the app's loop: their results or exceptions."""
     return list(client.run(_gather, *calls))
+
+
+def ledger_items(client: Client, compound: Any, committee: Any, party: Any) -> None:
+    """Number 1 of every item of the ledger, for the route tests (tests/platform/test_security's
+    procedure_items calls this): entry 1, income with a photo voucher, dated yesterday; expense
+    request 1 with a photo voucher, approved by both officers (entry 2); disclosure 1 up to
+    yesterday; budget line 1 on matter 1."""
+    ctx = client.ctx
+    yesterday = (service.today(ctx) - dt.timedelta(days=1)).isoformat()
+    c, p = getattr(committee, "principal", committee), getattr(party, "principal", party)
+    first = service.EntryInput(yesterday, "100", "业主", "捐款")
+    client.run(service.record_income, ctx, c, compound.id, first, voucher(client))
+    spend = service.EntryInput(yesterday, "10", "五金店", "买锁")
+    rid = client.run(service.propose_expense, ctx, c, compound.id, spend, voucher(client, "gray"))
+    client.run(service.approve_expense, ctx, c, rid)
+    client.run(service.approve_expense, ctx, p, rid)
+    client.run(service.add_budget_line, ctx, c, 1, "材料", 10_000)
+    client.run(
+        disclosures.publish_disclosure,
+        ctx,
+        p,
+        compound.id,
+        service.today(ctx) - dt.timedelta(days=1),
+    )

@@ -17,6 +17,7 @@ from council.platform.web.app import jinja_environment
 
 from ..factories import html, make_person
 from ..needs.helpers import jpeg
+from ..platform.test_security import assert_well_formed
 from ..platform.test_uploads import make_pdf
 from .helpers import approve, decided_matter, expense, income, propose
 
@@ -188,6 +189,7 @@ def test_a_form_with_a_mistake_keeps_what_was_typed(client, compound, officers, 
     assert page.css_first("#f-i-amount").attributes["aria-invalid"] == "true"
     assert "金额最多精确到分" in page.css_first("#e-i-amount").text()
     assert page.css_first("#f-x-amount").attributes["value"] == ""  # the other form untouched
+    assert_well_formed(page, "the income form with errors")
     # an expense without its voucher
     r = client.post_form("/staff/c/yipin/ledger/expenses", {**data, "amount": "12"})
     assert r.status_code == 422 and "凭证" in html(r).css_first("#expense").text()
@@ -212,6 +214,7 @@ def test_the_second_officer_approves_on_the_page(client, compound, officers, clo
         files={"voucher": ("发票.pdf", pdf, "application/pdf")},
     )
     assert r.status_code == 303
+    assert_well_formed(html(client.get("/staff/c/yipin/ledger")), "a pending request")
     assert client.post_form("/staff/c/yipin/ledger/requests/1/approve").status_code == 303
     page = html(client.get("/staff/c/yipin/ledger"))
     card = page.css_first("#request-1")
