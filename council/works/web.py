@@ -332,7 +332,6 @@ async def _staff_page(
             "may_name": viewer.has_role(compound.id, {Role.COMMITTEE}),
             "accept": accept[0] if accept else None,
             "lines": await budget.lines(matter_id),
-            "budget_available": budget.available(),
             "words": await rating.words(matter_id, viewer) if may_plan else [],
             "errors": errors or {},
             "values": values or {},

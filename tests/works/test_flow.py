@@ -236,3 +236,22 @@ def test_each_household_rates_once_and_figures_wait_for_the_minimum(
     clock.t += 16 * DAY
     with pytest.raises(Conflict, match="评价期已经结束"):
         rate(client, owners["陈静"], mid)
+
+
+def test_a_task_names_a_budget_line_of_the_ledger(client, compound, officers):
+    from council.ledger import service as ledger
+
+    committee, _ = officers
+    mid = executing_matter(client, compound, committee)
+    tid = add_task(client, committee, mid, budget_name="拆墙人工", budget_amount="12,000.50")
+    (line,) = client.run(ledger.budget_lines, mid)
+    assert (line.name, line.amount_fen) == ("拆墙人工", 1_200_050)
+    second = add_task(client, committee, mid, "清运建筑垃圾", budget_line=str(line.id))
+    tasks = {t.id: t for t in client.run(queries.work_of, client.ctx, mid).tasks}
+    assert tasks[tid].budget.id == tasks[second].budget.id == line.id
+    with pytest.raises(Invalid) as e:
+        add_task(client, committee, mid, budget_name="材料", budget_amount="1.234")
+    assert e.value.field == "budget_amount"
+    with pytest.raises(Invalid) as e:
+        add_task(client, committee, mid, budget_name="", budget_amount="100")
+    assert e.value.field == "budget_name"
