@@ -43,6 +43,10 @@ class EntryView:
     at: dt.datetime
 
     @property
+    def duty_label(self) -> str:
+        return service.duty_label(self.duty)
+
+    @property
     def shown_points(self) -> str:
         sign = "+" if self.points > 0 else ""
         return sign + books.format_points(self.points)
@@ -265,6 +269,10 @@ class DutyFigure:
     duty: str
     matter_id: int | None
     minutes: int
+
+    @property
+    def duty_label(self) -> str:
+        return service.duty_label(self.duty)
 
     @property
     def hours(self) -> tuple[int, int]:

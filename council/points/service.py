@@ -38,6 +38,7 @@ from council.kernel.roles import Role
 from council.matters import service as matters
 from council.platform.context import Context
 from council.platform.events import record
+from council.platform.web.i18n import gettext
 from council.points.tables import PointsDuty, PointsEntry, PointsItem, PointsRule, PointsShown
 from council.procedure import Stage
 
@@ -187,12 +188,22 @@ async def set_rate(ctx: Context, actor: Principal, compound_id: int, text: str) 
     return new
 
 
+def duty_label(name: str) -> str:
+    """A duty as shown: a default in the reader's language, the compound's own words as typed
+    (never through gettext, whose result a template takes as safe markup)."""
+    return gettext(name) if name in DEFAULT_DUTIES else name
+
+
 @dataclass(frozen=True)
 class Duty:
     key: str  # the row's id, or "dN" for the N-th default while the compound has none written
     name: str  # a message id for the defaults, the compound's own words otherwise
     position: int
     active: bool = True
+
+    @property
+    def label(self) -> str:
+        return duty_label(self.name)
 
 
 async def duties(compound_id: int, *, all_: bool = False) -> list[Duty]:
