@@ -82,9 +82,7 @@ def test_an_item_of_another_compound_cannot_be_redeemed_here(
     assert r.status_code == 422
     assert html(r).css_first("#redeem .error").text() == "请选择要兑换的物品"
     assert balance(client, compound, owners["张伟"]) == 1000
-    r = client.post_form(
-        f"{COUNTER}/settings/item", {"id": theirs.id, "name": "改名", "cost": "1"}
-    )
+    r = client.post_form(f"{COUNTER}/settings/item", {"id": theirs.id, "name": "改名", "cost": "1"})
     assert r.status_code == 404
 
 
@@ -122,9 +120,7 @@ def test_posts_without_the_csrf_token_are_refused(client, compound, owners, offi
 def test_every_typed_field_is_escaped(client, compound, officer, payload):
     volunteer = make_person(client, "13900000066", Role.RESIDENT, compound.id, name=payload)
     keeper = committee(client, compound)
-    client.run(
-        service.save_duty, client.ctx, keeper.principal, compound.id, name=payload[:30]
-    )
+    client.run(service.save_duty, client.ctx, keeper.principal, compound.id, name=payload[:30])
     item = add_item(client, keeper, compound, payload[:40], 1)
     award(client, officer, compound, volunteer, minutes=120, duty=payload[:30], note=payload)
     client.run(
