@@ -30,7 +30,8 @@ def test_the_public_page_shows_totals_rate_and_catalogue_without_names(
     assert doc.css_first(".fig-issued").text() == "32.5"
     assert [li.text(strip=True) for li in doc.css("ul.items li")] == ["洗衣液 ·30 积分"]
     assert "张伟" not in r.text and "陈静" not in r.text
-    assert [td.text() for td in doc.css("#by-duty th[scope=row]")] == ["关爱老人", "治安巡逻"]
+    by_duty = [li.text(strip=True) for li in doc.css("#by-duty li")]
+    assert by_duty == ["关爱老人 ·2 小时", "治安巡逻 ·1 小时 15 分钟"]
 
 
 def test_my_points_shows_the_balance_history_and_the_choice_to_be_named(
