@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -16,6 +17,7 @@ from council.boards.matter import matter_page
 from council.compounds.service import compound_of, compound_stats, get_compound, list_compounds
 from council.platform.context import Context
 from council.platform.web.auth import principal_of
+from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import render
 from council.platform.web.urls import absolute_url
@@ -32,9 +34,17 @@ async def compound_page(
     ctx: NamedDependency[Context],
     slug: FromPath[str],
     welcome: FromQuery[int | None] = None,
-) -> Template:
+) -> Response[str]:
     """The compound's home: what is going on — open needs, proposals collecting co-signs, the
     next meeting, open votes — and the figures everyone may see."""
+    return await kept_page(
+        request, ctx, ("compound", slug, welcome), partial(_compound, request, ctx, slug, welcome)
+    )
+
+
+async def _compound(
+    request: Request[Any, Any, Any], ctx: Context, slug: str, welcome: int | None
+) -> Template:
     compound = await get_compound(slug)
     return render(
         request,
@@ -53,9 +63,15 @@ async def compound_page(
 @get("/m/{matter_id:int}", opt=PUBLIC, name="matter")
 async def matter(
     request: Request[Any, Any, Any], ctx: NamedDependency[Context], matter_id: FromPath[int]
-) -> Template:
+) -> Response[str]:
     """A matter from the first worry to the decision: public, with a share link that previews
     in WeChat (title and summary as meta tags); a private need's matter is 404 to others."""
+    return await kept_page(
+        request, ctx, ("matter", matter_id), partial(_matter, request, ctx, matter_id)
+    )
+
+
+async def _matter(request: Request[Any, Any, Any], ctx: Context, matter_id: int) -> Template:
     page = await matter_page(ctx, matter_id, principal_of(request))
     compound = await compound_of(page.matter.compound_id)
     return render(

@@ -38,6 +38,7 @@ from council.platform import uploads
 from council.platform.context import Context
 from council.platform.web.auth import principal_of, require_principal
 from council.platform.web.files import file_response
+from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import error_status, form_errors, redirect, render
 
@@ -183,28 +184,11 @@ class PublicNeeds(Controller):
         kind: FromQuery[str] = "",
         need_state: Annotated[str, QueryParameter(name="state")] = "",
         page: FromQuery[str] = "1",
-    ) -> Template:
-        compound = await _compound(slug)
-        viewer = principal_of(request)
+    ) -> Response[str]:
         number = int(page) if page.isdigit() and len(page) < 6 else 1
-        listing = await queries.list_needs(
-            ctx, compound.id, viewer, kind=kind, state=need_state, page=number
-        )
-        return render(
-            request,
-            "needs/list.html",
-            {
-                "compound": compound,
-                "listing": listing,
-                "figures": await queries.figures(ctx, compound.id),
-                "kind": kind,
-                "state": need_state,
-                "may_post": viewer is not None and viewer.has_role(compound.id, frozenset(POSTERS)),
-                "may_triage": viewer is not None
-                and viewer.has_role(compound.id, frozenset(TRIAGERS)),
-                "tz": ctx.settings.timezone,
-                **LABELS,
-            },
+        key = ("needs", slug, kind, need_state, number)
+        return await kept_page(
+            request, ctx, key, partial(_index, request, ctx, slug, kind, need_state, number)
         )
 
     @get("/new", name="need_new", guards=[compound_roles(*POSTERS)], dependencies=COMPOUND)
@@ -256,8 +240,11 @@ class PublicNeeds(Controller):
         ctx: NamedDependency[Context],
         slug: FromPath[str],
         need_id: FromPath[int],
-    ) -> Template:
-        return await _page(request, ctx, await _compound(slug), need_id)
+    ) -> Response[str]:
+        async def build() -> Template:
+            return await _page(request, ctx, await _compound(slug), need_id)
+
+        return await kept_page(request, ctx, ("need", slug, need_id), build)
 
     @post(
         "/{need_id:int}/metoo",
@@ -374,6 +361,36 @@ class PublicNeeds(Controller):
     ) -> Response[Any]:
         f = await _photo(request, slug, need_id, file_id)
         return file_response(ctx, f, thumb=True)
+
+
+async def _index(
+    request: Request[Any, Any, Any],
+    ctx: Context,
+    slug: str,
+    kind: str,
+    need_state: str,
+    number: int,
+) -> Template:
+    compound = await _compound(slug)
+    viewer = principal_of(request)
+    listing = await queries.list_needs(
+        ctx, compound.id, viewer, kind=kind, state=need_state, page=number
+    )
+    return render(
+        request,
+        "needs/list.html",
+        {
+            "compound": compound,
+            "listing": listing,
+            "figures": await queries.figures(ctx, compound.id),
+            "kind": kind,
+            "state": need_state,
+            "may_post": viewer is not None and viewer.has_role(compound.id, frozenset(POSTERS)),
+            "may_triage": viewer is not None and viewer.has_role(compound.id, frozenset(TRIAGERS)),
+            "tz": ctx.settings.timezone,
+            **LABELS,
+        },
+    )
 
 
 async def _photo(

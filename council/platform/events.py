@@ -97,6 +97,12 @@ class LoggedEvent:
     params: dict[str, str]
 
 
+async def log_height() -> int:
+    """How many events the log holds: it grows with every change anywhere in Council."""
+    head = await Event.raw(HEAD_SQL)
+    return int(head[0]["height"]) if head else 0
+
+
 def _row(r: Mapping[str, object]) -> LoggedEvent:
     params = json.loads(str(r["params"]) or "{}")
     return LoggedEvent(
