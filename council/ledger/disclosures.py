@@ -17,7 +17,7 @@ from council.books.money import format_fen
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
-from council.ledger.service import fund_row, lock_fund, now, today
+from council.ledger.service import lock_fund, now, today
 from council.ledger.tables import Disclosure, LedgerEntry, LedgerFund
 from council.platform.context import Context
 from council.platform.events import events_of, record
@@ -296,6 +296,12 @@ class DisclosureStatus:
 _FIRST_OPEN = (
     'SELECT MIN("dated") AS first FROM "ledger_entry" WHERE "compound" = {} AND "dated" > {}'
 )
+_FUND = (
+    'SELECT f."period", f."locked_until", (SELECT MIN(e."dated") FROM "ledger_entry" e '
+    'WHERE e."compound" = f."compound" AND e."dated" > f."locked_until") AS first '
+    'FROM "ledger_fund" f WHERE f."compound" = {}'
+)
+_LAST = 'SELECT * FROM "ledger_disclosure" WHERE "compound" = {} ORDER BY "number" DESC LIMIT 1'
 
 
 async def disclosure_status(
@@ -304,22 +310,18 @@ async def disclosure_status(
     """Whether the compound owes a disclosure (its entries' period is over and not disclosed
     within the grace days): the board shows it, computed from the clock at every view."""
     day = now.astimezone(ZoneInfo(tz)).date() if isinstance(now, dt.datetime) else now
-    fund = await fund_row(compound_id)
-    period = books.Period(fund["period"]) if fund else books.Period.MONTHLY
-    locked = fund["locked_until"] if fund else ""
-    rows = await LedgerEntry.raw(_FIRST_OPEN, compound_id, locked)
-    first = rows[0]["first"] if rows else None
-    last_rows = (
-        await Disclosure.select()
-        .where(Disclosure.compound == compound_id)
-        .order_by(Disclosure.number, ascending=False)
-        .limit(1)
-    )
+    fund = await LedgerFund.raw(_FUND, compound_id)
+    if fund:
+        period, locked, first = fund[0]["period"], fund[0]["locked_until"], fund[0]["first"]
+    else:  # nothing was ever recorded through the ledger's service
+        period, locked = books.Period.MONTHLY.value, ""
+        first = (await LedgerEntry.raw(_FIRST_OPEN, compound_id, ""))[0]["first"]
+    last_rows = await Disclosure.raw(_LAST, compound_id)
     last = _view(dict(last_rows[0])) if last_rows else None
     due = books.disclosure_due(
         day,
-        period,
+        books.Period(period),
         dt.date.fromisoformat(locked) if locked else None,
         dt.date.fromisoformat(first) if first else None,
     )
-    return DisclosureStatus(period, last, due)
+    return DisclosureStatus(books.Period(period), last, due)

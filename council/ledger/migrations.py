@@ -98,7 +98,7 @@ _INDEXES = (
     'CREATE UNIQUE INDEX "ledger_budget_line_name_uq" ON "ledger_budget_line" ("matter", "name")',
     'CREATE INDEX "ledger_request_compound_ix" ON "ledger_request" ("compound", "state")',
     'CREATE INDEX "ledger_entry_compound_ix" ON "ledger_entry" ("compound", "id")',
-    'CREATE INDEX "ledger_entry_dated_ix" ON "ledger_entry" ("compound", "dated")',
+    'CREATE INDEX "ledger_entry_dated_ix" ON "ledger_entry" ("compound", "dated", "id")',
     'CREATE INDEX "ledger_entry_matter_ix" ON "ledger_entry" ("matter", "id")',
     'CREATE INDEX "ledger_entry_line_ix" ON "ledger_entry" ("budget_line")',
     # a correction corrects once; an expense request becomes at most one entry; a pledge's

@@ -24,7 +24,7 @@ from council.platform.context import Cache, Context
 from council.platform.web.i18n import gettext
 from council.votes.csvformat import neutral
 
-PAGE = 50
+PAGE = 30  # entries a page: a phone's few screens
 KIND_LABELS = {"income": N_("收入"), "expense": N_("支出")}
 REQUEST_STATES = {
     "pending": N_("待审批"),
@@ -57,7 +57,7 @@ class TotalsView:
         return format_fen(self.balance_fen)
 
 
-TOTALS: Cache[TotalsView] = Cache("ledger.totals")
+TOTALS: Cache[tuple[int, TotalsView]] = Cache("ledger.totals")
 
 _SUMS = (
     'SELECT "kind", "reverses" IS NULL AS plain, COUNT(*) AS n, SUM("amount_fen") AS fen '
@@ -70,27 +70,46 @@ def _where(matter_id: int | None) -> str:
     return '"matter" = {}' if matter_id is not None else '"compound" = {}'
 
 
-async def totals(ctx: Context, compound_id: int, matter_id: int | None = None) -> TotalsView:
-    """Income, expense (each net of reversals) and the entry count of the fund or a matter's
-    account. A per-process cache keyed by the newest entry's id saves the sum on repeat views."""
-    key_value = matter_id if matter_id is not None else compound_id
-    newest = await LedgerEntry.raw(_NEWEST.format(where=_where(matter_id)), key_value)
-    key = (compound_id, matter_id, newest[0]["newest"] if newest else None)
-    cache = ctx.caches.of(TOTALS)
-    if key in cache:
-        return cache[key]
+_SUMS_AFTER = _SUMS.replace("WHERE {where}", 'WHERE {where} AND "id" > {{}}')
+
+
+async def _sums(matter_id: int | None, key_value: int, after: int) -> TotalsView:
+    """The sums of the entries with an id above `after` (0: all)."""
+    sql = (_SUMS_AFTER if after else _SUMS).format(where=_where(matter_id))
     income = expense = count = 0
-    for r in await LedgerEntry.raw(_SUMS.format(where=_where(matter_id)), key_value):
+    for r in await LedgerEntry.raw(sql, key_value, *([after] if after else [])):
         fen = int(r["fen"]) * (1 if r["plain"] else -1)
         count += int(r["n"])
         if r["kind"] == "income":
             income += fen
         else:
             expense += fen
-    view = TotalsView(income, expense, count)
+    return TotalsView(income, expense, count)
+
+
+async def totals(ctx: Context, compound_id: int, matter_id: int | None = None) -> TotalsView:
+    """Income, expense (each net of reversals) and the entry count of the fund or a matter's
+    account, summed from the entries. Entries are only ever added, so a per-process cache keeps
+    the sums with the newest entry's id, and a later view adds only the entries after it."""
+    key_value = matter_id if matter_id is not None else compound_id
+    rows = await LedgerEntry.raw(_NEWEST.format(where=_where(matter_id)), key_value)
+    newest = int(rows[0]["newest"] or 0) if rows else 0
+    cache = ctx.caches.of(TOTALS)
+    kept = cache.get((compound_id, matter_id))
+    if kept is not None and kept[0] == newest:
+        return kept[1]
+    if kept is not None and kept[0] < newest:
+        more = await _sums(matter_id, key_value, kept[0])
+        view = TotalsView(
+            kept[1].income_fen + more.income_fen,
+            kept[1].expense_fen + more.expense_fen,
+            kept[1].count + more.count,
+        )
+    else:  # first view, or the newest entry is gone (a database edited by hand): sum them all
+        view = await _sums(matter_id, key_value, 0)
     if len(cache) > 1000:
         cache.clear()
-    cache[key] = view
+    cache[(compound_id, matter_id)] = (newest, view)
     return view
 
 
@@ -400,6 +419,11 @@ async def export_csv(compound_id: int, matter_id: int | None = None) -> AsyncIte
         after = rows[-1]["id"]
 
 
+_AFTER_SHOWN = (
+    ' AND (e."dated", e."id") < (SELECT b."dated", b."id" FROM "ledger_entry" b WHERE b."id" = {})'
+)
+
+
 @dataclass(frozen=True)
 class PeriodEntries:
     entries: list[EntryView]
@@ -414,10 +438,18 @@ async def period_entries(
     before: int | None = None,
     limit: int = PAGE,
 ) -> PeriodEntries:
-    """A disclosure's new entries: dated after the previous one's day, up to its own."""
+    """A disclosure's new entries (dated after the previous one's day, up to its own), latest
+    day first; `before` is the last entry shown (keyset on its day and id, which the index
+    (compound, dated, id) reads in order)."""
     where = '"compound" = {} AND e."dated" > {} AND e."dated" <= {}'
-    args = [compound_id, after_day.isoformat() if after_day else "", upto.isoformat()]
-    rows = await _entries(where, args, before, limit + 1)
+    args: list[Any] = [compound_id, after_day.isoformat() if after_day else "", upto.isoformat()]
+    if before:
+        where += _AFTER_SHOWN
+        args.append(before)
+    sql = _LIST.format(where=where, before="", limit=int(limit) + 1).replace(
+        'ORDER BY e."id" DESC', 'ORDER BY e."dated" DESC, e."id" DESC'
+    )
+    rows = [_entry(dict(r)) for r in await LedgerEntry.raw(sql, *args)]
     more = len(rows) > limit
     rows = rows[:limit]
     return PeriodEntries(rows, rows[-1].id if more and rows else None)

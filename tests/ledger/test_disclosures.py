@@ -129,3 +129,20 @@ def test_the_period_is_the_compounds_rule(client, compound, officers, clock):
     client.run(service.save_period, client.ctx, committee.principal, compound.id, "quarterly")
     status = client.run(disclosures.disclosure_status, compound.id, clock.t)
     assert status.period == "quarterly"
+
+
+def test_a_disclosures_changes_page_by_day_then_id(client, compound, officers, clock):
+    committee, party = officers
+    made = [
+        income(client, committee, compound, str(i + 1), dated=f"2026-10-{(i * 7) % 28 + 1:02d}")
+        for i in range(35)
+    ]
+    publish(client, party, compound, dt.date(2026, 10, 31))
+    d = client.run(disclosures.get_disclosure, compound.id, 1)
+    first = client.run(queries.period_entries, compound.id, None, d.upto)
+    second = client.run(queries.period_entries, compound.id, None, d.upto, before=first.next_before)
+    shown = first.entries + second.entries
+    assert len(first.entries) == 30 and second.next_before is None
+    assert sorted(e.id for e in shown) == sorted(made)
+    keys = [(e.dated, e.id) for e in shown]
+    assert keys == sorted(keys, reverse=True)
