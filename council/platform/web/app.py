@@ -22,6 +22,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from markupsafe import escape
 
 from council.kernel.units import unit_label
 from council.platform.area import Area
@@ -53,7 +54,13 @@ def jinja_environment(areas: Sequence[Area] = ()) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # templates ship with the package: no stat() on every render
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # newstyle gettext marks a translation safe markup; a msgid can be data (a compound's own
+    # need kinds and places), so the text is escaped first (no msgid carries markup)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda s, **p: escape(gettext(s, **p)),
+        lambda s, pl, n, **p: escape(ngettext(s, pl, n, **p)),
+        newstyle=True,
+    )
     env.filters["localtime"] = localtime
     env.filters["ceil2"] = ceil_to
     env.filters["unit_label"] = env.globals["unit_label"] = translated_unit_label
