@@ -7,8 +7,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from council.kernel.principal import Principal
+from council.ledger.of_matter import MatterLedger, ledger_of_matter
 from council.matters import service as matters
-from council.meetings.of_matter import MatterOnAgenda, agenda_of_matter
+from council.meetings.of_matter import (
+    MatterEvaluated,
+    MatterOnAgenda,
+    agenda_of_matter,
+    evaluations_of_matter,
+)
 from council.needs.of_matter import need_of_matter
 from council.needs.queries import NeedItem
 from council.platform.context import Context
@@ -16,8 +22,12 @@ from council.platform.events import describe
 from council.procedure import Action, Blocker, Stage
 from council.proposals.of_matter import proposal_of_matter
 from council.proposals.queries import ProposalView
+from council.raising.of_matter import RaisingOfMatter, raising_of_matter
 from council.voting.of_matter import votes_of_matter
 from council.voting.votes import VoteListing
+from council.works.of_matter import work_of_matter
+from council.works.queries import WorkView
+from council.works.service import open_tasks
 
 # the steps as the page draws them; the owner vote sits between 议 and 筹 when a matter has one
 STEPS: tuple[Stage, ...] = (
@@ -53,8 +63,13 @@ class MatterPage:
     proposal: ProposalView | None
     agenda: list[MatterOnAgenda]
     votes: list[VoteListing]
+    raising: RaisingOfMatter | None
+    ledger: MatterLedger
+    work: WorkView | None
+    evaluations: list[MatterEvaluated]
     timeline: list[matters.TimelineEntry]
     next_moves: list[NextMove]
+    member: bool  # the viewer belongs to the compound: they read the ledger's entries too
 
 
 def steps_of(stage: Stage, reached: set[Stage]) -> list[Step]:
@@ -89,16 +104,27 @@ async def matter_page(ctx: Context, matter_id: int, viewer: Principal | None) ->
     proposal = await proposal_of_matter(matter_id)
     agenda = await agenda_of_matter(matter_id)
     votes = await votes_of_matter(matter_id, ctx.clock())
+    raising = await raising_of_matter(matter_id)
+    ledger = await ledger_of_matter(ctx, matter_id)
+    work = await work_of_matter(ctx, matter_id)
+    evaluations = await evaluations_of_matter(matter_id)
     timeline = await matters.timeline(matter_id)
     reached = {Stage(e.event.params[k]) for e in timeline for k in ("from", "to") if _stage(e, k)}
     reached |= {Stage.ASK} if need else set()
     reached |= {Stage.PROPOSE} if proposal else set()
     reached |= {Stage.DELIBERATE} if agenda else set()
     reached |= {Stage.VOTE} if votes else set()
+    reached |= {Stage.RAISE} if raising else set()
+    reached |= {Stage.EXECUTE} if work and work.has_work else set()
+    facts = {**_facts(proposal), "open_tasks": await open_tasks(matter_id)}
     moves = [
-        NextMove(action, found)
-        for action, found in matters.standing_in_the_way(matter, _facts(proposal))
+        NextMove(action, found) for action, found in matters.standing_in_the_way(matter, facts)
     ]
+    member = viewer is not None and (
+        viewer.is_superuser or bool(viewer.roles.get(matter.compound_id))
+    )
+    if not member:  # the public sees the totals; the entries are for the compound's people
+        ledger = replace(ledger, recent=[])
     return MatterPage(
         matter,
         steps_of(matter.stage, reached),
@@ -106,13 +132,18 @@ async def matter_page(ctx: Context, matter_id: int, viewer: Principal | None) ->
         proposal,
         agenda,
         votes,
+        raising,
+        ledger,
+        work,
+        evaluations,
         folded(timeline),
         moves,
+        member,
     )
 
 
 # events that arrive one household at a time: a run of them reads as one line with the sum
-FOLDED = frozenset({"need.metoo", "proposal.cosign"})
+FOLDED = frozenset({"need.metoo", "proposal.cosign", "work.rate"})
 
 
 def folded(entries: list[matters.TimelineEntry]) -> list[matters.TimelineEntry]:

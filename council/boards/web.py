@@ -21,6 +21,7 @@ from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import render
 from council.platform.web.urls import absolute_url
+from council.works.of_matter import WORK_LABELS
 
 
 @get("/", opt=PUBLIC, name="home")
@@ -84,6 +85,7 @@ async def _matter(request: Request[Any, Any, Any], ctx: Context, matter_id: int)
             "share_url": absolute_url(ctx.settings, request, f"/m/{matter_id}"),
             "tz": ctx.settings.timezone,
             "labels": labels,
+            **WORK_LABELS,
         },
     )
 

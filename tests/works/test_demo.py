@@ -7,7 +7,7 @@ from council.matters import service as matters
 from council.meetings import service as meetings
 from council.procedure import Stage
 from council.works import queries
-from council.works.demo import build_works
+from council.demo_parts.works import build_works
 
 from ..factories import html
 from ..needs.helpers import manager

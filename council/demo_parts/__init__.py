@@ -1,0 +1,1 @@
+"""The demo's story, one module per step of the procedure (council/demo.py tells them in order)."""
