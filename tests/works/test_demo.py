@@ -3,11 +3,11 @@ closed, with before/after pairs, a rework and the evaluation meeting's conclusio
 
 from __future__ import annotations
 
+from council.demo_parts.works import build_works
 from council.matters import service as matters
 from council.meetings import service as meetings
 from council.procedure import Stage
 from council.works import queries
-from council.demo_parts.works import build_works
 
 from ..factories import html
 from ..needs.helpers import manager
