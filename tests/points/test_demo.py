@@ -1,9 +1,10 @@
-"""The demo's points (council/points/demo.py) build through the services and show on the pages."""
+"""The demo's points (council/demo_parts/points.py) build through the services and show on
+the pages."""
 
 from __future__ import annotations
 
+from council.demo_parts.points import build_points
 from council.points import queries
-from council.points.demo import build_points
 
 from ..factories import html
 from .helpers import committee, resident

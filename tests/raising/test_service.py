@@ -288,7 +288,7 @@ def test_a_pledge_names_a_target_of_its_matter(client, compound, committee, owne
 def test_the_demo_story_raises_through_the_services(
     client, compound, committee, party, owners, matter, officer
 ):
-    from council.raising.demo import build_raising
+    from council.demo_parts.raising import build_raising
 
     member = partner_member(client, compound)
     client.run(
