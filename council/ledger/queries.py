@@ -5,6 +5,7 @@ expense requests waiting for their officers, and the CSV export."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -58,6 +59,7 @@ class TotalsView:
 
 
 TOTALS: Cache[tuple[int, TotalsView]] = Cache("ledger.totals")
+SUMMING: Cache[asyncio.Lock] = Cache("ledger.summing")
 
 _SUMS = (
     'SELECT "kind", "reverses" IS NULL AS plain, COUNT(*) AS n, SUM("amount_fen") AS fen '
@@ -90,27 +92,33 @@ async def _sums(matter_id: int | None, key_value: int, after: int) -> TotalsView
 async def totals(ctx: Context, compound_id: int, matter_id: int | None = None) -> TotalsView:
     """Income, expense (each net of reversals) and the entry count of the fund or a matter's
     account, summed from the entries. Entries are only ever added, so a per-process cache keeps
-    the sums with the newest entry's id, and a later view adds only the entries after it."""
+    the sums with the newest entry's id, and a later view adds only the entries after it; one
+    view at a time sums (the others wait for its result instead of summing the same rows)."""
     key_value = matter_id if matter_id is not None else compound_id
     rows = await LedgerEntry.raw(_NEWEST.format(where=_where(matter_id)), key_value)
     newest = int(rows[0]["newest"] or 0) if rows else 0
     cache = ctx.caches.of(TOTALS)
-    kept = cache.get((compound_id, matter_id))
+    key = (compound_id, matter_id)
+    kept = cache.get(key)
     if kept is not None and kept[0] == newest:
         return kept[1]
-    if kept is not None and kept[0] < newest:
-        more = await _sums(matter_id, key_value, kept[0])
-        view = TotalsView(
-            kept[1].income_fen + more.income_fen,
-            kept[1].expense_fen + more.expense_fen,
-            kept[1].count + more.count,
-        )
-    else:  # first view, or the newest entry is gone (a database edited by hand): sum them all
-        view = await _sums(matter_id, key_value, 0)
-    if len(cache) > 1000:
-        cache.clear()
-    cache[(compound_id, matter_id)] = (newest, view)
-    return view
+    async with ctx.caches.of(SUMMING).setdefault(key, asyncio.Lock()):
+        kept = cache.get(key)
+        if kept is not None and kept[0] >= newest:
+            return kept[1]
+        if kept is not None and kept[0] < newest:
+            more = await _sums(matter_id, key_value, kept[0])
+            view = TotalsView(
+                kept[1].income_fen + more.income_fen,
+                kept[1].expense_fen + more.expense_fen,
+                kept[1].count + more.count,
+            )
+        else:  # the first view since the process started: sum them all
+            view = await _sums(matter_id, key_value, 0)
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = (newest, view)
+        return view
 
 
 # --- entries -----------------------------------------------------------------------------------

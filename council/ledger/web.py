@@ -17,7 +17,9 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Stream, Template
+from markupsafe import Markup
 
 from council.books.ledger import Period, last_complete_end
 from council.compounds.guards import COMPOUND, compound_roles
@@ -29,9 +31,10 @@ from council.ledger import disclosures, queries, service
 from council.ledger.queries import KIND_LABELS
 from council.matters import service as matters
 from council.platform import uploads
-from council.platform.context import Context
+from council.platform.context import Cache, Context
 from council.platform.web.auth import require_principal
 from council.platform.web.files import file_response
+from council.platform.web.i18n import current_language
 from council.platform.web.render import error_status, form_errors, redirect, render
 from council.procedure import Stage
 
@@ -69,8 +72,39 @@ async def _matter_in(compound: CompoundRef, matter_id: int) -> matters.MatterRef
     return m
 
 
-def _page_context(ctx: Context, compound: CompoundRef, viewer: Principal) -> dict[str, Any]:
+CARDS: Cache[Markup] = Cache("ledger.cards")
+MAX_CARDS = 20_000
+
+
+def _cards(
+    request: Request[Any, Any, Any], ctx: Context, compound: CompoundRef
+) -> Callable[[queries.EntryView], Markup]:
+    """An entry's card, rendered once per entry, language and values and then kept: entries
+    are never changed (a reversal is a new entry, and marks the original by a new value), so a
+    long list costs one lookup per entry. Keyed by the whole view, so no value is ever stale."""
+    cache = ctx.caches.of(CARDS)
+    base = f"/c/{compound.slug}/ledger/entries/"
+
+    def card(e: queries.EntryView) -> Markup:
+        key = (base, current_language.get(), e)
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= MAX_CARDS:
+                cache.clear()
+            engine = request.app.template_engine
+            assert isinstance(engine, JinjaTemplateEngine)  # the platform's (app.py)
+            template = engine.engine.get_template("ledger/_card.html")
+            found = cache[key] = Markup(template.render(e=e, base=base))  # noqa: S704 - autoescaped
+        return found
+
+    return card
+
+
+def _page_context(
+    request: Request[Any, Any, Any], ctx: Context, compound: CompoundRef, viewer: Principal
+) -> dict[str, Any]:
     return {
+        "card": _cards(request, ctx, compound),
         "compound": compound,
         "tz": ctx.settings.timezone,
         "may_keep": viewer.has_role(compound.id, frozenset(STAFF_ROLES)),
@@ -99,7 +133,7 @@ class LedgerPages(Controller):
             request,
             "ledger/ledger.html",
             {
-                **_page_context(ctx, compound, viewer),
+                **_page_context(request, ctx, compound, viewer),
                 "page": await queries.listing(ctx, compound.id, before=_before(before)),
                 "paged": bool(_before(before)),
                 "status": await disclosures.disclosure_status(
@@ -127,7 +161,7 @@ class LedgerPages(Controller):
             request,
             "ledger/matter.html",
             {
-                **_page_context(ctx, compound, viewer),
+                **_page_context(request, ctx, compound, viewer),
                 "m": m,
                 "page": await queries.listing(
                     ctx, compound.id, matter_id=m.id, before=_before(before)
@@ -185,7 +219,7 @@ class LedgerPages(Controller):
             request,
             "ledger/disclosures.html",
             {
-                **_page_context(ctx, compound, viewer),
+                **_page_context(request, ctx, compound, viewer),
                 "items": await disclosures.disclosures(compound.id),
                 "status": await disclosures.disclosure_status(
                     compound.id, ctx.clock(), ctx.settings.timezone
@@ -211,7 +245,7 @@ class LedgerPages(Controller):
             request,
             "ledger/disclosure.html",
             {
-                **_page_context(ctx, compound, viewer),
+                **_page_context(request, ctx, compound, viewer),
                 "d": d,
                 "changes": changes,
                 "paged": bool(_before(before)),
@@ -235,7 +269,7 @@ async def _entry_page(
         request,
         "ledger/entry.html",
         {
-            **_page_context(ctx, compound, viewer),
+            **_page_context(request, ctx, compound, viewer),
             "d": detail,
             "e": detail.entry,
             "errors": errors or {},
@@ -276,7 +310,7 @@ async def _treasurer_page(
         request,
         "ledger/treasurer.html",
         {
-            **_page_context(ctx, compound, viewer),
+            **_page_context(request, ctx, compound, viewer),
             "totals": await queries.totals(ctx, compound.id),
             "pending": await queries.requests(compound.id, viewer),
             "closed": await queries.requests(compound.id, viewer, pending=False, limit=10),
@@ -552,7 +586,7 @@ class TreasurerPages(Controller):
             request,
             "ledger/verify.html",
             {
-                **_page_context(ctx, compound, viewer),
+                **_page_context(request, ctx, compound, viewer),
                 "count": len(await disclosures.disclosures(compound.id)),
                 "mismatches": await disclosures.verify_disclosures(compound.id),
             },
@@ -569,7 +603,7 @@ async def _publish_page(
         request,
         "ledger/publish.html",
         {
-            **_page_context(ctx, compound, viewer),
+            **_page_context(request, ctx, compound, viewer),
             "status": status,
             "may_publish": viewer.has_role(compound.id, disclosures.PUBLISHERS),
             "may_set": viewer.has_role(compound.id, service.SETTINGS_KEEPERS),
