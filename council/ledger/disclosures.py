@@ -60,6 +60,12 @@ def _aware(t: Any) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+_COVERED = (
+    'SELECT COUNT(*) AS n, MAX("id") AS newest FROM "ledger_entry" '
+    'WHERE "compound" = {} AND "dated" <= {}'
+)
+
+
 async def entries_upto(compound_id: int, upto: dt.date) -> list[books.Entry]:
     rows = await LedgerEntry.raw(_ENTRIES, compound_id, upto.isoformat())
     return [as_entry(dict(r)) for r in rows]
@@ -75,6 +81,12 @@ async def publish_disclosure(
         raise Forbidden(N_("只有业委会或党支部可以公示账目"))
     if upto >= today(ctx):
         raise Invalid(N_("只能公示到昨天为止的账目"), field="upto")
+    # the long part (reading and hashing every entry) before the write lock; under the lock,
+    # the count and newest id of the covered entries say that nothing was added meanwhile
+    entries = await entries_upto(compound_id, upto)
+    data = books.snapshot_bytes(compound_id, upto, entries)
+    t = books.totals(entries)
+    newest = max((e.id for e in entries), default=0)
     at = now(ctx)
     async with ctx.db.write():
         fund = await lock_fund(ctx, compound_id)
@@ -82,9 +94,9 @@ async def publish_disclosure(
             raise Conflict(
                 N_("截至 %(d)s 的账目已经公示过了：请选择之后的日期"), d=fund["locked_until"]
             )
-        entries = await entries_upto(compound_id, upto)
-        data = books.snapshot_bytes(compound_id, upto, entries)
-        t = books.totals(entries)
+        covered = (await LedgerEntry.raw(_COVERED, compound_id, upto.isoformat()))[0]
+        if (int(covered["n"]), int(covered["newest"] or 0)) != (t.count, newest):
+            raise Conflict(N_("刚刚又记了这段时间的账：请再发布一次"))
         last = (
             await Disclosure.select(Disclosure.number, Disclosure.sha256)
             .where(Disclosure.compound == compound_id)
@@ -257,8 +269,10 @@ async def verify_disclosures(compound_id: int) -> list[Mismatch]:
     """Recompute every disclosure of the compound from the rows now; empty when all match."""
     out = []
     logged: dict[int, dict[str, str]] | None = None
-    for d in reversed(await disclosures(compound_id)):
-        entries = await entries_upto(compound_id, d.upto)
+    every = await disclosures(compound_id)
+    read = await entries_upto(compound_id, every[0].upto) if every else []  # once, for all
+    for d in reversed(every):
+        entries = [e for e in read if e.on <= d.upto]
         actual = books.digest(books.snapshot_bytes(compound_id, d.upto, entries))
         if actual == d.sha256:
             continue

@@ -3,8 +3,8 @@ money: the months disclosed and matching, the matter's budget spent, one payment
 
 from __future__ import annotations
 
+from council.demo_parts.ledger import build_ledger
 from council.ledger import disclosures, queries, service
-from council.ledger.demo import build_ledger
 
 from .helpers import decided_matter, income, manager
 

@@ -146,3 +146,28 @@ def test_a_disclosures_changes_page_by_day_then_id(client, compound, officers, c
     assert sorted(e.id for e in shown) == sorted(made)
     keys = [(e.dated, e.id) for e in shown]
     assert keys == sorted(keys, reverse=True)
+
+
+def test_an_entry_recorded_while_publishing_makes_it_try_again(
+    client, compound, officers, clock, monkeypatch
+):
+    from .helpers import form
+
+    committee, party = officers
+    income(client, committee, compound, "10", dated="2026-10-05")
+    read = disclosures.entries_upto
+
+    async def read_then_someone_records(compound_id, upto):
+        found = await read(compound_id, upto)  # the snapshot is read before the lock...
+        await service.record_income(  # ...and a treasurer records October meanwhile
+            client.ctx, committee.principal, compound_id, form("1", dated="2026-10-06")
+        )
+        return found
+
+    monkeypatch.setattr(disclosures, "entries_upto", read_then_someone_records)
+    with pytest.raises(Conflict):
+        publish(client, party, compound, dt.date(2026, 10, 31))
+    monkeypatch.undo()
+    assert publish(client, party, compound, dt.date(2026, 10, 31)) == 1
+    (d,) = client.run(disclosures.disclosures, compound.id)
+    assert d.entry_count == 2 and client.run(disclosures.verify_disclosures, compound.id) == []
