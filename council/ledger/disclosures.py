@@ -17,6 +17,7 @@ from council.books.money import format_fen
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
+from council.ledger.queries import Amounts
 from council.ledger.service import lock_fund, now, today
 from council.ledger.tables import Disclosure, LedgerEntry, LedgerFund
 from council.platform.context import Context
@@ -146,7 +147,7 @@ async def publish_disclosure(
 
 
 @dataclass(frozen=True)
-class DisclosureView:
+class DisclosureView(Amounts):
     id: int
     compound_id: int
     number: int
@@ -161,18 +162,6 @@ class DisclosureView:
     published_by: int
     published_at: dt.datetime
     previous_upto: dt.date | None = None
-
-    @property
-    def income_label(self) -> str:
-        return format_fen(self.income_fen)
-
-    @property
-    def expense_label(self) -> str:
-        return format_fen(self.expense_fen)
-
-    @property
-    def balance_label(self) -> str:
-        return format_fen(self.balance_fen)
 
 
 def _view(r: dict[str, Any], previous_upto: str | None = None) -> DisclosureView:

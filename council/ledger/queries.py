@@ -35,15 +35,11 @@ REQUEST_STATES = {
 }
 
 
-@dataclass(frozen=True)
-class TotalsView:
+class Amounts:
+    """Income, expense and balance as the pages write them (¥12,345.67)."""
+
     income_fen: int
     expense_fen: int
-    count: int
-
-    @property
-    def balance_fen(self) -> int:
-        return self.income_fen - self.expense_fen
 
     @property
     def income_label(self) -> str:
@@ -55,7 +51,18 @@ class TotalsView:
 
     @property
     def balance_label(self) -> str:
-        return format_fen(self.balance_fen)
+        return format_fen(self.income_fen - self.expense_fen)
+
+
+@dataclass(frozen=True)
+class TotalsView(Amounts):
+    income_fen: int
+    expense_fen: int
+    count: int
+
+    @property
+    def balance_fen(self) -> int:
+        return self.income_fen - self.expense_fen
 
 
 TOTALS: Cache[tuple[int, TotalsView]] = Cache("ledger.totals")
