@@ -224,13 +224,13 @@ async def build_votes(
     vote's id."""
     real = ctx.clock
     now = real()
-    clock = ctx.clock = _Clock(now - dt.timedelta(days=110))
+    clock = ctx.clock = _Clock(now - dt.timedelta(days=165))
     day = dt.timedelta(days=1)
     try:
         voters = await _owner_accounts(ctx)
         yipin, binfen, xishun = created
         wall = await build_procedure(ctx, clock, created, joint, voters, staff)
-        clock.t = now - dt.timedelta(days=70)
+        clock.t = now - dt.timedelta(days=125)
 
         async def run_to_close(vid: int, everyone: list[int], seed: int, agree: float) -> None:
             vote = await voting.get_vote(vid)
@@ -267,6 +267,10 @@ async def build_votes(
         await voting.transition(ctx, joint[Role.COMMITTEE], wall, Action.CERTIFY)
         await voting.transition(ctx, joint[Role.PARTY_BRANCH], wall, Action.CERTIFY)
         await voting.transition(ctx, admin, wall, Action.PUBLISH)
+        # 筹 办 评: the money and hours raised, the work done and accepted, the households'
+        # ratings and the evaluation meeting that closes the matter (about 45 days)
+        wall_matter = (await voting.get_vote(wall)).matter_id
+        await build_wall_work(ctx, clock, wall_matter, yipin.id, joint, staff, voters[yipin.id])
 
         # 2. 缤纷城 chooses a property manager: voting closed, now in its objection window
         clock.t = now - 33 * day
@@ -319,9 +323,88 @@ async def build_votes(
             opens_at=now + 20 * day,
             closes_at=now + 35 * day,
         )
+        # the months since the wall's ledger was last disclosed, disclosed now
+        from council.books.ledger import Period, last_complete_end
+        from council.ledger import disclosures
+        from council.ledger import service as ledger
+
+        upto = last_complete_end(ledger.today(ctx), Period.MONTHLY)
+        await disclosures.publish_disclosure(ctx, joint[Role.PARTY_BRANCH], yipin.id, upto)
         return lift
     finally:
         ctx.clock = real
+
+
+async def build_wall_work(
+    ctx: Context,
+    clock: _Clock,
+    matter_id: int,
+    compound_id: int,
+    joint: dict[Role, Principal],
+    staff: dict[tuple[int, Role], Principal],
+    owners: list[int],
+) -> None:
+    """The wall matter after the owners' vote: pledges of money, materials and hours (筹),
+    volunteer points, the tasks with before/after photos, acceptance, ratings and the
+    evaluation meeting (办, 评)."""
+    from council.accounts.queries import household_units
+    from council.demo_parts.ledger import build_ledger
+    from council.demo_parts.points import build_points
+    from council.demo_parts.raising import build_raising
+    from council.demo_parts.works import build_works
+
+    # one account per household: a household pledges, volunteers and rates once
+    chosen: list[int] = []
+    seen: set[int] = set()
+    for aid in owners:
+        units = set(await household_units(aid, compound_id))
+        if units and not units & seen:
+            chosen.append(aid)
+            seen |= units
+        if len(chosen) == 21:
+            break
+    rows = await Account.select(Account.id, Account.phone, Account.display_name).where(
+        Account.id.is_in(chosen)
+    )
+    known = {r["id"]: (r["phone"], r["display_name"]) for r in rows}
+    people = [
+        Principal(aid, *known[aid], False, {compound_id: frozenset({Role.OWNER})}) for aid in chosen
+    ]
+    await build_raising(
+        ctx,
+        matter_id,
+        committee=joint[Role.COMMITTEE],
+        treasurer=staff[(compound_id, Role.PROPERTY_MANAGER)],
+        keeper=staff[(compound_id, Role.STAFF)],
+        partner=staff[(compound_id, Role.PARTNER)],
+        owners=people[:6],
+        start_work=True,
+    )
+    await build_ledger(
+        ctx,
+        compound_id,
+        matter_id,
+        committee=joint[Role.COMMITTEE],
+        party=joint[Role.PARTY_BRANCH],
+        manager=staff[(compound_id, Role.PROPERTY_MANAGER)],
+    )
+    await build_points(
+        ctx,
+        compound_id,
+        keeper=joint[Role.COMMITTEE],
+        officer=staff[(compound_id, Role.STAFF)],
+        volunteers=people[6:11],
+    )
+    await build_works(
+        ctx,
+        clock,
+        matter_id,
+        committee=joint[Role.COMMITTEE],
+        party=joint[Role.PARTY_BRANCH],
+        manager=staff[(compound_id, Role.PROPERTY_MANAGER)],
+        representative=people[20],
+        raters=people[11:20],
+    )
 
 
 # --- the wall story through the procedure: 问 → 提 → 议 → (the joint vote) ------------------
