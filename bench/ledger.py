@@ -227,7 +227,7 @@ def main() -> None:
             lua.write_text(f'wrk.headers["Cookie"] = "council_session={session}"\n')
             pages = {
                 "static /static/app.css": "/static/app.css",
-                "public ledger (newest 50)": f"/c/{slug}/ledger",
+                "public ledger (newest 30)": f"/c/{slug}/ledger",
                 "disclosure snapshot": f"/c/{slug}/ledger/disclosures/2",
                 "an entry with its voucher": f"/c/{slug}/ledger/entries/{made['entry']}",
                 "the matter's account": f"/c/{slug}/ledger/matters/{made['matter']}",
