@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from council.kernel.principal import Principal
+from council.ledger.disclosures import DisclosureStatus, disclosure_status
 from council.meetings.service import MeetingSummary, compound_meetings
 from council.needs.queries import Figures, NeedItem, figures, list_needs
 from council.platform.context import Context
@@ -25,6 +26,7 @@ class GoingOn:
     collecting: list[ProposalView]
     next_meeting: MeetingSummary | None
     votes: list[VoteListing]
+    disclosure: DisclosureStatus  # an overdue disclosure of the books shows on the board
 
 
 async def going_on(ctx: Context, compound_id: int, viewer: Principal | None) -> GoingOn:
@@ -40,4 +42,5 @@ async def going_on(ctx: Context, compound_id: int, viewer: Principal | None) -> 
         collecting=collecting[:SHOWN],
         next_meeting=min(upcoming, key=lambda m: m.starts_at) if upcoming else None,
         votes=votes,
+        disclosure=await disclosure_status(compound_id, at, ctx.settings.timezone),
     )

@@ -368,6 +368,9 @@ class StaffWorks(Controller):
                 "compound": compound,
                 "listed": await queries.compound_work(ctx, compound.id),
                 "rules": await service.rules(compound.id),
+                "may_keep_rules": require_principal(request).has_role(
+                    compound.id, frozenset(service.RULE_KEEPERS)
+                ),
                 **LABELS,
             },
         )

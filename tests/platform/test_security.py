@@ -30,6 +30,8 @@ def concrete(path: str) -> str:
     path = re.sub(r"\{slug:str\}", "yipin", path)
     if "/proposals/" in path:
         path = path.replace("{file_id:int}", "2")
+    if "/works/" in path:  # matter 4 is in 办, its task's photo the fifth stored file
+        path = path.replace("{matter_id:int}", "4").replace("{file_id:int}", "5")
     return re.sub(r"\{\w+:int\}", "1", path)
 
 
@@ -40,11 +42,17 @@ def procedure_items(client, compound, superuser):
     from council.meetings import service as meetings
     from council.needs import service as needs
     from council.platform import uploads
+    from council.procedure import Stage
     from council.proposals import service as proposals
+    from council.works import queries as works_queries
+    from council.works import service as works
 
+    from ..ledger.helpers import ledger_items
+    from ..matters.helpers import open_matter
     from ..meetings.helpers import new_meeting, publish_agenda
     from ..needs.helpers import jpeg
     from ..platform.test_uploads import make_pdf
+    from ..works.helpers import add_task, prepared, report
 
     ctx, su = client.ctx, superuser.principal
     photo = client.run(uploads.prepare_image, ctx, jpeg(), "p.jpg")
@@ -63,6 +71,19 @@ def procedure_items(client, compound, superuser):
     client.run(meetings.add_item, ctx, committee.principal, mid, pid)
     publish_agenda(client, (committee, party), mid)
     assert (need, pid, mid) == (1, 1, 1)
+    # 筹 办 评: the ledger's entries 1 and 2 (vouchers: stored files 3 and 4), its disclosure 1,
+    # budget line 1; matter 4 (the vote has 1, the need 2, the proposal 3) in 办 with a task
+    # whose update has a photo (stored file 5)
+    ledger_items(client, compound, committee, party)
+    executing = open_matter(
+        client, compound, committee, title="修路灯", stage=Stage.EXECUTE, origin="proposal"
+    )
+    task = add_task(client, committee, executing)
+    report(client, committee, task, 50, photos=works.NewPhotos(before=prepared(client)))
+    assert executing == 4
+    assert [
+        p.file.id for p in client.run(works_queries.work_of, ctx, 4).tasks[0].updates[0].photos
+    ] == [5]
 
 
 @pytest.fixture
@@ -130,6 +151,14 @@ def test_every_non_public_route_has_a_guard(client):
             "/c/{slug:str}/meetings",
             "/c/{slug:str}/meetings/{meeting_id:int}",
             "/c/{slug:str}/meetings/{meeting_id:int}/notice",
+            # 筹 办 评: targets and progress, the works and their photos, the points' totals (the
+            # ledger is for the compound's people: its pages have guards)
+            "/m/{matter_id:int}/raise",
+            "/c/{slug:str}/works",
+            "/c/{slug:str}/works/{matter_id:int}",
+            "/c/{slug:str}/works/{matter_id:int}/photos/{file_id:int}",
+            "/c/{slug:str}/works/{matter_id:int}/photos/{file_id:int}/thumb",
+            "/c/{slug:str}/points",
         ]
     )
 
