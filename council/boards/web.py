@@ -72,12 +72,27 @@ async def matter(
     )
 
 
-async def _matter(request: Request[Any, Any, Any], ctx: Context, matter_id: int) -> Template:
+@get("/m/{matter_id:int}/report", opt=PUBLIC, name="matter_report")
+async def matter_report(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], matter_id: FromPath[int]
+) -> Response[str]:
+    """The matter's whole record — need, proposal, meetings, votes, pledges, account, tasks,
+    ratings, evaluation, timeline — as one document to print on A4 (same access as the page)."""
+    build = partial(_matter, request, ctx, matter_id, "boards/matter_report.html")
+    return await kept_page(request, ctx, ("matter_report", matter_id), build)
+
+
+async def _matter(
+    request: Request[Any, Any, Any],
+    ctx: Context,
+    matter_id: int,
+    template: str = "boards/matter.html",
+) -> Template:
     page = await matter_page(ctx, matter_id, principal_of(request))
     compound = await compound_of(page.matter.compound_id)
     return render(
         request,
-        "boards/matter.html",
+        template,
         {
             "page": page,
             "m": page.matter,
@@ -85,9 +100,11 @@ async def _matter(request: Request[Any, Any, Any], ctx: Context, matter_id: int)
             "share_url": absolute_url(ctx.settings, request, f"/m/{matter_id}"),
             "tz": ctx.settings.timezone,
             "labels": labels,
+            "printed_at": ctx.clock(),
+            "base_url": absolute_url(ctx.settings, request, "/").rstrip("/"),
             **WORK_LABELS,
         },
     )
 
 
-ROUTES = [home, compound_page, matter]
+ROUTES = [home, compound_page, matter, matter_report]
