@@ -141,6 +141,7 @@ def test_every_non_public_route_has_a_guard(client):
             "/v/{vote_id:int}/verify",
             # the procedure: everyone may follow a matter (private needs answer 404 to others)
             "/m/{matter_id:int}",
+            "/m/{matter_id:int}/report",
             "/c/{slug:str}/needs",
             "/c/{slug:str}/needs/{need_id:int}",
             "/c/{slug:str}/needs/{need_id:int}/photos/{file_id:int}",
