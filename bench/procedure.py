@@ -220,36 +220,42 @@ def main() -> None:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
-        proc = start_server(data, port)
-        try:
-            slug = made["slug"]
-            pages = {
-                "static /static/app.css": "/static/app.css",
-                "compound home": f"/c/{slug}",
-                "need list": f"/c/{slug}/needs",
-                "a need (50 comments, photo)": f"/c/{slug}/needs/{made['need']}",
-                "its matter page": f"/m/{made['matter']}",
-            }
-            for path in pages.values():
-                r = httpx.get(base + path)
-                assert r.status_code == 200, (path, r.status_code)
-            rates = {}
-            for name, path in pages.items():
-                rate, p50, p99, _ = wrk(base + path, args.clients, args.seconds)
-                rates[name] = rate
-                print(f"{name:32s} {rate:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
-            static = rates["static /static/app.css"]
-            for name, rate in rates.items():
-                if not name.startswith("static"):
-                    print(f"{name:32s} ratio to static {rate / static:.2f} (aim >= 0.50)")
-            per_s, p50, static_seq = post_needs(base, str(slug), args.posts)
-            print(
-                f"post a need with a 1600x1200 photo: {per_s:.1f} posts/s, p50 {p50:.0f} ms; "
-                f"static one after another {static_seq:.0f}/s (ratio {per_s / static_seq:.3f})"
-            )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+        slug = made["slug"]
+        pages = {
+            "static /static/app.css": "/static/app.css",
+            "compound home": f"/c/{slug}",
+            "need list": f"/c/{slug}/needs",
+            "a need (50 comments, photo)": f"/c/{slug}/needs/{made['need']}",
+            "its matter page": f"/m/{made['matter']}",
+        }
+        # first with pages built afresh for every request (COUNCIL_KEEP_PAGES=0), then as served:
+        # unchanged pages served again while the event log and the clock second stand still
+        for keep in ("0", "1"):
+            proc = start_server(data, port, env={"COUNCIL_KEEP_PAGES": keep})
+            try:
+                print("pages built afresh every time" if keep == "0" else "pages kept (as served)")
+                for path in pages.values():
+                    r = httpx.get(base + path)
+                    assert r.status_code == 200, (path, r.status_code)
+                rates = {}
+                for name, path in pages.items():
+                    rate, p50, p99, _ = wrk(base + path, args.clients, args.seconds)
+                    rates[name] = rate
+                    print(f"{name:32s} {rate:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+                static = rates["static /static/app.css"]
+                for name, rate in rates.items():
+                    if not name.startswith("static"):
+                        print(f"{name:32s} ratio to static {rate / static:.2f} (aim >= 0.50)")
+                if keep == "0":
+                    continue
+                per_s, p50, static_seq = post_needs(base, str(slug), args.posts)
+                print(
+                    f"post a need with a 1600x1200 photo: {per_s:.1f} posts/s, p50 {p50:.0f} ms; "
+                    f"static one after another {static_seq:.0f}/s (ratio {per_s / static_seq:.3f})"
+                )
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

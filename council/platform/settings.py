@@ -77,6 +77,7 @@ class Settings:
     max_photo_bytes: int = 10_000_000  # one uploaded photo, as sent
     max_image_pixels: int = 40_000_000  # width × height of an uploaded image (bombs are refused)
     max_attachment_bytes: int = 10_000_000  # one uploaded PDF
+    keep_pages: bool = True  # serve unchanged public pages again (council/platform/web/pagecache)
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {
@@ -104,6 +105,7 @@ class Settings:
         "max_photo_bytes": ("COUNCIL_MAX_PHOTO_BYTES", int),
         "max_image_pixels": ("COUNCIL_MAX_IMAGE_PIXELS", int),
         "max_attachment_bytes": ("COUNCIL_MAX_ATTACHMENT_BYTES", int),
+        "keep_pages": ("COUNCIL_KEEP_PAGES", _bool),
     }
 
     @classmethod

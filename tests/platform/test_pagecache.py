@@ -5,6 +5,7 @@ viewer can tell a kept page from a fresh one."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from council.meetings import service as meetings
@@ -106,3 +107,14 @@ def test_the_kept_pages_are_bounded(client, clock, compound, owners, monkeypatch
     for kind in ("a", "b", "c", "d", "e"):
         client.get(f"/c/yipin/needs?kind={kind}")
     assert len(pagecache._pages(client.ctx)) == 3
+
+
+def test_pages_built_afresh_when_keeping_is_off(client, clock, compound, owners):
+    client.ctx.settings = dataclasses.replace(client.ctx.settings, keep_pages=False)
+    post(client, owners["张伟"], compound)
+    for p in PAGES:
+        page = html(client.get(p))
+        assert {n.attributes["value"] for n in page.css("input[name=_csrf_token]")} == {
+            client.cookies["council_csrf"]
+        }
+    assert len(pagecache._pages(client.ctx)) == 0

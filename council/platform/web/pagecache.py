@@ -96,6 +96,11 @@ async def kept_page(
 ) -> Response[str]:
     """The page `build` makes (a `render(...)` result), or the same page kept from a visit with
     the same key. Errors raised by `build` (404, 403) pass through and are never kept."""
+    if not ctx.settings.keep_pages:  # benchmarks measure the pages built afresh too
+        page = await build()
+        return _respond(
+            request, page.status_code or 200, dict(page.headers), _render(request, page)
+        )
     state = request.scope.get("state", {})
     full = (
         key,
