@@ -415,7 +415,8 @@ async def timeline(matter_id: int, *, extra_subjects: Iterable[str] = ()) -> lis
     return [
         TimelineEntry(
             at=e.at,
-            who=names.get(e.actor, "") if e.actor else "",
+            # an event its actor chose to make anonymously (a pledge) names nobody
+            who=names.get(e.actor, "") if e.actor and e.params.get("anonymous") != "1" else "",
             what=describe(e),
             why=e.params.get("reason", ""),
             event=e,

@@ -395,7 +395,8 @@ async def pledge(ctx: Context, actor: Principal, matter_id: int, form: PledgeInp
             actor=actor.account_id,
             compound=compound_id,
             subject=subject(matter_id),
-            params={**params, "pledge": pledge_id},
+            # an anonymous pledge stays anonymous in the public timeline, an officer's too
+            params={**params, "pledge": pledge_id, "anonymous": "" if form.show_name else "1"},
             at=at,
         )
     return pledge_id
