@@ -411,11 +411,12 @@ async def export_csv(compound_id: int, matter_id: int | None = None) -> AsyncIte
             after,
         )
         for r in rows:
+            kind = KIND_LABELS[r["kind"]]  # a msgid (Babel would take "kind" for one inline)
             w.writerow(
                 [
                     r["id"],
                     r["dated"],
-                    gettext(KIND_LABELS[r["kind"]]),
+                    gettext(kind),
                     input_fen(r["amount_fen"]),
                     neutral(r["counterparty"]),
                     neutral(r["purpose"]),
