@@ -118,3 +118,35 @@ def test_pages_built_afresh_when_keeping_is_off(client, clock, compound, owners)
             client.cookies["council_csrf"]
         }
     assert len(pagecache._pages(client.ctx)) == 0
+
+
+def test_a_crowd_arriving_at_once_builds_the_page_once(
+    client, clock, compound, owners, monkeypatch
+):
+    import asyncio
+
+    import httpx
+
+    from council.boards import web as boards_web
+
+    post(client, owners["张伟"], compound)
+    builds = []
+    real = boards_web._matter
+
+    async def counted(*args, **kw):
+        builds.append(1)
+        await asyncio.sleep(0.05)  # a slow build: the others arrive while it runs
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(boards_web, "_matter", counted)
+
+    async def crowd():
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+            return await asyncio.gather(*(c.get("/m/1") for _ in range(20)))
+
+    answers = client.run(crowd)
+    assert {r.status_code for r in answers} == {200}
+    assert len(builds) == 1
+    tokens = {html(r).css_first("input[name=_csrf_token]").attributes["value"] for r in answers}
+    assert len(tokens) == 20  # each visitor still gets their own token

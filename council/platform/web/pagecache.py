@@ -19,6 +19,7 @@ least recently used dropped); nothing here is the only copy of anything."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -39,11 +40,15 @@ MAX_PAGES = 256
 PLACEHOLDER = "csrf" + secrets.token_hex(16)
 
 
-class _Pages(OrderedDict[Hashable, tuple[int, dict[str, str], str]]):
-    """status, headers, body (with the placeholder), least recently used first."""
+Kept = tuple[int, dict[str, str], str]  # status, headers, body (with the placeholder)
+
+
+class _Pages(OrderedDict[Hashable, Kept]):
+    """Kept pages, least recently used first."""
 
 
 PAGES: Cache[_Pages] = Cache("platform.pages")
+BUILDING: Cache[dict[Hashable, asyncio.Future[Kept]]] = Cache("platform.pages.building")
 
 
 def viewer_key(principal: Principal | None) -> Hashable:
@@ -116,11 +121,38 @@ async def kept_page(
     if found is not None:
         pages.move_to_end(full)
         return _respond(request, *found)
-    page = await build()
-    status = page.status_code or 200
-    kept = (status, dict(page.headers), _render(request, page))
+    # one build per key at a time: the others wait for it (a crowd arriving as the second turns
+    # would otherwise build the page fifty times, and each build would take longer than a second)
+    building = _building(ctx)
+    waiting = building.get(full)
+    if waiting is not None:
+        try:
+            return _respond(request, *(await asyncio.shield(waiting)))
+        except Exception:  # noqa: S110 - its build failed (a 404, say): build ours, and see why
+            pass
+    done: asyncio.Future[Kept] = asyncio.get_running_loop().create_future()
+    building[full] = done
+    try:
+        page = await build()
+        status = page.status_code or 200
+        kept = (status, dict(page.headers), _render(request, page))
+    except BaseException as e:
+        done.set_exception(e)
+        done.exception()  # retrieved: no "never retrieved" warning when nobody waited
+        raise
+    finally:
+        building.pop(full, None)
+    done.set_result(kept)
     if status == 200:
         pages[full] = kept
         while len(pages) > MAX_PAGES:
             pages.popitem(last=False)
     return _respond(request, *kept)
+
+
+def _building(ctx: Context) -> dict[Hashable, asyncio.Future[Kept]]:
+    store = ctx.caches.of(BUILDING)
+    found = store.get("building")
+    if found is None:
+        found = store["building"] = {}
+    return found
