@@ -21,9 +21,7 @@ def test_a_label_passed_to_gettext_is_escaped_and_parameters_too():
 
 
 def test_a_need_kind_typed_by_an_officer_is_shown_as_typed(client, compound, officer, owners):
-    client.run(
-        needs.save_kind, client.ctx, officer.principal, compound.id, code="", label=ATTACK
-    )
+    client.run(needs.save_kind, client.ctx, officer.principal, compound.id, code="", label=ATTACK)
     (kind,) = [k for k in client.run(needs.kinds, compound.id) if k.label == ATTACK]
     post(client, owners["张伟"], compound, kind=kind.code)
     for path in ("/c/yipin", "/c/yipin/needs", "/c/yipin/needs/1", "/m/1"):
