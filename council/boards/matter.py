@@ -3,6 +3,7 @@ areas that hold its parts (the need, the proposal, the meetings, the votes) and 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,10 +16,12 @@ from council.meetings.of_matter import (
     agenda_of_matter,
     evaluations_of_matter,
 )
+from council.meetings.service import get_meeting
 from council.needs.of_matter import need_of_matter
-from council.needs.queries import NeedItem
+from council.needs.queries import NeedItem, need_detail
 from council.platform.context import Context
 from council.platform.events import describe
+from council.platform.uploads import StoredFile
 from council.procedure import Action, Blocker, Stage
 from council.proposals.of_matter import proposal_of_matter
 from council.proposals.queries import ProposalView
@@ -169,3 +172,32 @@ def folded(entries: list[matters.TimelineEntry]) -> list[matters.TimelineEntry]:
 
 def _stage(e: matters.TimelineEntry, key: str) -> bool:
     return e.event.params.get(key, "") in {s.value for s in Stage}
+
+
+@dataclass(frozen=True)
+class Minutes:
+    title: str
+    starts_at: dt.datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportParts:
+    """What the A4 report prints beyond the page: the need's photos and the published minutes of
+    every meeting that dealt with the matter."""
+
+    need_photos: list[StoredFile]
+    minutes: list[Minutes]
+
+
+async def report_parts(ctx: Context, page: MatterPage, viewer: Principal | None) -> ReportParts:
+    photos = (await need_detail(ctx, page.need.id, viewer)).photos if page.need else []
+    ids = dict.fromkeys(
+        [a.meeting.id for a in page.agenda] + [e.meeting.id for e in page.evaluations]
+    )
+    minutes = []
+    for mid in ids:
+        m = await get_meeting(mid)
+        if m.minutes_public and m.minutes.strip():
+            minutes.append(Minutes(m.title, m.starts_at, m.minutes))
+    return ReportParts(photos, minutes)

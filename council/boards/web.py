@@ -13,7 +13,7 @@ from litestar.response import Template
 from council.accounts.queries import activated_accounts
 from council.boards import labels
 from council.boards.home import going_on
-from council.boards.matter import matter_page
+from council.boards.matter import matter_page, report_parts
 from council.compounds.service import compound_of, compound_stats, get_compound, list_compounds
 from council.platform.context import Context
 from council.platform.web.auth import principal_of
@@ -78,23 +78,23 @@ async def matter_report(
 ) -> Response[str]:
     """The matter's whole record — need, proposal, meetings, votes, pledges, account, tasks,
     ratings, evaluation, timeline — as one document to print on A4 (same access as the page)."""
-    build = partial(_matter, request, ctx, matter_id, "boards/matter_report.html")
+    build = partial(_matter, request, ctx, matter_id, report=True)
     return await kept_page(request, ctx, ("matter_report", matter_id), build)
 
 
 async def _matter(
-    request: Request[Any, Any, Any],
-    ctx: Context,
-    matter_id: int,
-    template: str = "boards/matter.html",
+    request: Request[Any, Any, Any], ctx: Context, matter_id: int, *, report: bool = False
 ) -> Template:
-    page = await matter_page(ctx, matter_id, principal_of(request))
+    viewer = principal_of(request)
+    page = await matter_page(ctx, matter_id, viewer)
     compound = await compound_of(page.matter.compound_id)
+    parts = await report_parts(ctx, page, viewer) if report else None
     return render(
         request,
-        template,
+        "boards/matter_report.html" if report else "boards/matter.html",
         {
             "page": page,
+            "parts": parts,
             "m": page.matter,
             "compound": compound,
             "share_url": absolute_url(ctx.settings, request, f"/m/{matter_id}"),

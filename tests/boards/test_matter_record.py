@@ -44,8 +44,17 @@ def test_the_closed_matter_page_and_its_a4_report(client, compound, officers, ow
     assert report.css_first("link[rel=stylesheet]").attributes["href"].startswith("/static/print")
     assert not report.css("header nav")  # a document, not a page of the site
     text = report.css_first("article.report").text()
-    for part in ("办 · 办理进展", "评 · 评议反馈会", "结论：办结", "全程记录", "拆除围墙"):
+    for part in (
+        "办 · 办理进展",
+        "评 · 评议反馈会",
+        "结论：办结",
+        "会议纪要",
+        "全程记录",
+        "拆除围墙",
+    ):
         assert part in text, part
+    photos = [i.attributes["src"] for i in report.css("article.report .pairs img")]
+    assert len(photos) == 6 and all(client.get(p).status_code == 200 for p in photos)
 
 
 def test_the_account_shows_totals_to_all_and_entries_to_the_compounds_people(
