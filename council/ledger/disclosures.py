@@ -18,7 +18,7 @@ from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.ledger.queries import Amounts
-from council.ledger.service import lock_fund, now, today
+from council.ledger.service import fund_row, lock_fund, now, today
 from council.ledger.tables import Disclosure, LedgerEntry, LedgerFund
 from council.platform.context import Context
 from council.platform.events import events_of, record
@@ -85,6 +85,20 @@ async def publish_disclosure(
     # the long part (reading and hashing every entry) before the write lock; under the lock,
     # the count and newest id of the covered entries say that nothing was added meanwhile
     entries = await entries_upto(compound_id, upto)
+    # the entries this disclosure locks for the first time must still read as they were
+    # recorded in the hash-chained log: a row edited before its first disclosure is refused,
+    # never hashed as if it were the truth (later edits are what verify finds)
+    fund_now = await fund_row(compound_id)
+    locked = str(fund_now["locked_until"] or "") if fund_now else ""
+    fresh = [e for e in entries if e.on.isoformat() > locked]
+    if fresh:
+        logged = await _logged(compound_id)
+        changed = [e.id for e in fresh if _differs(e, logged.get(e.id))]
+        if changed:
+            raise Conflict(
+                N_("账目 %(ids)s 与记账时留下的记录不一致（被改动过）：查明之前不能公示"),
+                ids="、".join(f"#{i}" for i in changed),
+            )
     data = books.snapshot_bytes(compound_id, upto, entries)
     t = books.totals(entries)
     newest = max((e.id for e in entries), default=0)

@@ -469,3 +469,16 @@ async def period_entries(
     more = len(rows) > limit
     rows = rows[:limit]
     return PeriodEntries(rows, rows[-1].id if more and rows else None)
+
+
+_REVERSED_SOURCES = (
+    'SELECT e."source" FROM "ledger_entry" e WHERE e."matter" = {} AND e."source" <> \'\' '
+    'AND EXISTS (SELECT 1 FROM "ledger_entry" r WHERE r."reverses" = e."id")'
+)
+
+
+async def reversed_sources(matter_id: int) -> frozenset[str]:
+    """The sources (e.g. "pledge:12") of the matter's entries that were reversed since: what
+    they booked is no longer in the books."""
+    rows = await LedgerEntry.raw(_REVERSED_SOURCES, matter_id)
+    return frozenset(str(r["source"]) for r in rows)

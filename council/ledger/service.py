@@ -600,6 +600,14 @@ async def reverse_entry(ctx: Context, actor: Principal, entry_id: int, reason: s
             raise Conflict(N_("这是一笔冲销，不能再冲销；如需恢复，请重新记一笔"))
         if await LedgerEntry.exists().where(LedgerEntry.reverses == entry_id):
             raise Conflict(N_("这笔账目已经冲销过了"))
+        # taking income back takes money out of the fund: never below zero (the fund is locked)
+        if row["kind"] == "income":
+            balance = await fund_balance(row["compound"])
+            if row["amount_fen"] > balance:
+                raise Conflict(
+                    N_("基金余额 %(balance)s，冲销这笔收入会使余额为负：请先冲销用掉它的支出"),
+                    balance=format_fen(balance),
+                )
         dated = _open_day(ctx, today(ctx), fund)
         new_id = await _insert(
             LedgerEntry(

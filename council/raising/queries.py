@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from council.kernel.errors import N_
+from council.ledger.queries import reversed_sources
 from council.matters import service as matters
 from council.platform.web.i18n import gettext
 from council.procedure import Stage
@@ -96,6 +97,7 @@ STATE_LABELS = {
     "pledged": N_("待确认"),
     "received": N_("已收到"),
     "cancelled": N_("已取消"),
+    "reversed": N_("已退回（账目已冲销）"),  # shown, never stored: its ledger income was reversed
 }
 
 
@@ -121,11 +123,15 @@ async def targets_of(matter_id: int) -> list[TargetView]:
     rows = await Target.select().where(Target.matter == matter_id).order_by(Target.position)
     if not rows:
         return []
-    sums = await Pledge.select(Pledge.target, Pledge.state, Pledge.amount, Pledge.received).where(
-        Pledge.matter == matter_id
-    )
+    sums = await Pledge.select(
+        Pledge.id, Pledge.target, Pledge.state, Pledge.amount, Pledge.received
+    ).where(Pledge.matter == matter_id)
+    # money counts as received while its ledger income stands: a reversed entry took it back
+    taken_back = await reversed_sources(matter_id)
     by_target: dict[int, list[Mapping[str, Any]]] = {}
     for p in sums:
+        if f"pledge:{p['id']}" in taken_back:
+            p = {**p, "state": "cancelled", "received": None}
         by_target.setdefault(int(p["target"]), []).append(p)
     return [_target(r, by_target.get(int(r["id"]), [])) for r in rows]
 
@@ -174,7 +180,11 @@ async def pledges_of(
     if account is not None:
         q = q.where(Pledge.account == account)
     rows = await q.order_by(Pledge.id, ascending=False).limit(limit)
-    return [_pledge(r) for r in rows]
+    taken_back = await reversed_sources(matter_id)
+    return [
+        replace(_pledge(r), state="reversed") if f"pledge:{r['id']}" in taken_back else _pledge(r)
+        for r in rows
+    ]
 
 
 async def get_pledge(pledge_id: int) -> PledgeView | None:

@@ -461,7 +461,13 @@ async def cancel_pledge(ctx: Context, actor: Principal, pledge_id: int, reason: 
             actor=actor.account_id,
             compound=row["compound"],
             subject=subject(row["matter"]),
-            params={**params, "pledge": pledge_id, "reason": reason},
+            # the pledger taking back an anonymous pledge stays anonymous (an officer is named)
+            params={
+                **params,
+                "pledge": pledge_id,
+                "reason": reason,
+                "anonymous": "1" if own and not row["shown_name"] else "",
+            },
             at=at,
         )
         if not own:

@@ -8,7 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from council.accounts.tables import Account
+from council.kernel.principal import Principal
 from council.matters import service as matters
+from council.needs.service import may_see_private
+from council.needs.tables import Need
 from council.platform import uploads
 from council.platform.context import Context
 from council.procedure import Stage
@@ -222,9 +225,17 @@ class MatterWork:
     percent: int
 
 
-async def compound_work(ctx: Context, compound_id: int) -> list[MatterWork]:
-    """The compound's matters in 筹, 办 and 评 with their tasks' state, overdue first."""
+async def compound_work(
+    ctx: Context, compound_id: int, viewer: Principal | None
+) -> list[MatterWork]:
+    """The compound's matters in 筹, 办 and 评 with their tasks' state, overdue first; a matter
+    of a private need only for those who may see the need (as its page is)."""
     refs = await matters.compound_matters(compound_id, [Stage.RAISE, Stage.EXECUTE, Stage.EVALUATE])
+    private = await Need.select(Need.matter, Need.author, Need.compound).where(
+        Need.matter.is_in([m.id for m in refs] or [0]), Need.private == True
+    )
+    hidden = {r["matter"] for r in private if not may_see_private(dict(r), viewer)}
+    refs = [m for m in refs if m.id not in hidden]
     on = today(ctx)
     rows = await WorkTask.select(
         WorkTask.matter, WorkTask.state, WorkTask.percent, WorkTask.due_on

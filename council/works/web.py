@@ -170,7 +170,7 @@ class PublicWorks(Controller):
         self, request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
     ) -> Template:
         compound = await get_compound(slug)
-        listed = await queries.compound_work(ctx, compound.id)
+        listed = await queries.compound_work(ctx, compound.id, principal_of(request))
         return render(
             request,
             "works/list.html",
@@ -366,7 +366,7 @@ class StaffWorks(Controller):
             "works/staff_list.html",
             {
                 "compound": compound,
-                "listed": await queries.compound_work(ctx, compound.id),
+                "listed": await queries.compound_work(ctx, compound.id, require_principal(request)),
                 "rules": await service.rules(compound.id),
                 "may_keep_rules": require_principal(request).has_role(
                     compound.id, frozenset(service.RULE_KEEPERS)

@@ -11,7 +11,7 @@ import pytest
 
 from council.kernel.errors import Conflict, Forbidden, Invalid
 from council.ledger import disclosures, queries, service
-from council.ledger.tables import Disclosure
+from council.ledger.tables import Disclosure, LedgerEntry
 
 from ..factories import DAY
 from .helpers import TODAY, balance, expense, income, publish
@@ -171,3 +171,15 @@ def test_an_entry_recorded_while_publishing_makes_it_try_again(
     assert publish(client, party, compound, dt.date(2026, 10, 31)) == 1
     (d,) = client.run(disclosures.disclosures, compound.id)
     assert d.entry_count == 2 and client.run(disclosures.verify_disclosures, compound.id) == []
+
+
+def test_a_row_edited_before_its_first_disclosure_is_refused_not_hashed(
+    client, compound, officers, clock
+):
+    committee, party = officers
+    day = (TODAY - dt.timedelta(days=1)).isoformat()
+    entry = income(client, committee, compound, "1000", dated=day)
+    client.run(LedgerEntry.update({LedgerEntry.amount_fen: 1}).where(LedgerEntry.id == entry))
+    with pytest.raises(Conflict) as refused:
+        publish(client, party, compound, TODAY - dt.timedelta(days=1))
+    assert f"#{entry}" in str(refused.value)

@@ -241,3 +241,19 @@ def test_dates_before_today_are_accepted(client, compound, officers, clock):
     committee, _ = officers
     income(client, committee, compound, "1", dated=(TODAY - dt.timedelta(days=40)).isoformat())
     assert balance(client, compound) == 100
+
+
+def test_reversing_income_already_spent_is_refused(client, compound, officers, clock):
+    """One treasurer's correction cannot take the fund below zero (the second key guards the
+    money going out; a reversal of income takes money out of the books too)."""
+    from council.kernel.errors import Conflict
+
+    from .helpers import balance, expense, income, manager
+
+    committee, party = officers
+    entry = income(client, committee, compound, "1000")
+    expense(client, committee, committee, party, compound, "1000")
+    pm = manager(client, compound)
+    with pytest.raises(Conflict):
+        client.run(service.reverse_entry, client.ctx, pm.principal, entry, "录错了")
+    assert balance(client, compound) == 0

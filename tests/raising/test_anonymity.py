@@ -31,3 +31,17 @@ def test_an_officers_anonymous_pledge_names_nobody(client, compound, committee, 
     assert [e.who for e in lines] == ["", "张伟"]
     timeline = html(client.get(f"/m/{matter}")).css_first("ol.timeline").text()
     assert timeline.count("张伟") == 1
+
+
+def test_taking_back_an_anonymous_pledge_stays_anonymous(
+    client, compound, committee, matter, owners
+):
+    from council.raising import service
+
+    owner = owners["张伟"]
+    client.run(accounts.grant_role, client.ctx, ROOT, compound.id, owner.account_id, Role.COMMITTEE)
+    both = dataclasses.replace(owner, roles={compound.id: frozenset({Role.OWNER, Role.COMMITTEE})})
+    money = target(client, committee, matter)
+    pid = pledge(client, both, matter, money, "300")
+    client.run(service.cancel_pledge, client.ctx, both, pid, "")
+    assert "张伟" not in html(client.get(f"/m/{matter}")).css_first("ol.timeline").text()

@@ -255,3 +255,23 @@ def test_a_task_names_a_budget_line_of_the_ledger(client, compound, officers):
     with pytest.raises(Invalid) as e:
         add_task(client, committee, mid, budget_name="", budget_amount="100")
     assert e.value.field == "budget_name"
+
+
+def test_a_rating_names_nobody_in_the_timeline_an_officers_neither(
+    client, compound, officers, owners
+):
+    from council.accounts import service as accounts
+    from council.kernel.principal import Principal
+    from council.kernel.roles import Role
+    from council.matters import service as matters
+
+    from .helpers import evaluating_matter, rate
+
+    committee, _ = officers
+    mid = evaluating_matter(client, compound, committee, owners)
+    owner = owners["张伟"]
+    root = Principal(0, "", "", is_superuser=True)
+    client.run(accounts.grant_role, client.ctx, root, compound.id, owner.account_id, Role.COMMITTEE)
+    rate(client, owner, mid)
+    lines = [e for e in client.run(matters.timeline, mid) if e.event.action == "work.rate"]
+    assert [e.who for e in lines] == [""]

@@ -214,3 +214,23 @@ def test_the_matter_page_part(client, compound, officers, owners):
     mid = evaluating_matter(client, compound, committee, owners)
     work = client.run(work_of_matter, client.ctx, mid)
     assert (work.percent, work.open_tasks, work.satisfaction.window.round) == (100, 0, 1)
+
+
+def test_a_private_needs_matter_is_listed_only_for_those_who_may_see_it(
+    client, compound, owners, officers
+):
+    from council.matters.tables import Matter
+    from council.needs import service as needs
+    from council.procedure import Stage
+
+    from ..needs.helpers import post
+
+    nid = post(
+        client, owners["张伟"], compound, text="楼上漏水的私事", kind="neighbours", private=True
+    )
+    mid = client.run(needs.get_need, nid).matter_id
+    # however it got there (a stage set directly), the list keeps the need's privacy
+    client.run(Matter.update({Matter.stage: Stage.EXECUTE.value}).where(Matter.id == mid))
+    assert "楼上漏水的私事" not in client.get("/c/yipin/works").text
+    client.login(officers[0].phone)
+    assert "楼上漏水的私事" in client.get("/c/yipin/works").text
