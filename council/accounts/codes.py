@@ -223,7 +223,7 @@ async def batch_letters(ctx: Context, compound: CompoundRef, batch: int) -> Batc
 
 
 def _natural(s: str) -> tuple[object, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
+    return tuple(int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", s))
 
 
 @dataclass(frozen=True)

@@ -390,7 +390,7 @@ async def compound_buildings(compound_id: int) -> list[BuildingRef]:
 
 
 def _natural_building(b: BuildingRef) -> tuple[int, str]:
-    return (int(b.name), "") if b.name.isdigit() else (1 << 30, b.name)
+    return (int(b.name), "") if b.name.isdecimal() else (1 << 30, b.name)
 
 
 async def compound_units(compound_id: int, ids: list[int] | None = None) -> list[UnitRef]:

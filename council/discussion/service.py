@@ -258,7 +258,7 @@ async def _row(comment_id: int) -> dict[str, Any]:
 def parent_of(sent: str) -> int | None:
     """The comment a reply answers, as a form sent it ("" or junk: a top-level comment)."""
     sent = sent.strip()
-    return int(sent) if sent.isdigit() and len(sent) < 10 else None
+    return int(sent) if sent.isdecimal() and len(sent) < 10 else None
 
 
 async def add_comment(

@@ -57,7 +57,7 @@ async def inbox_read(
     form = await request.form()
     one = str(form.get("id") or "")
     await inbox.mark_read(
-        ctx, p.account_id, [int(one)] if one.isdigit() and len(one) < 10 else "all"
+        ctx, p.account_id, [int(one)] if one.isdecimal() and len(one) < 10 else "all"
     )
     return redirect(request, request.app.route_reverse("inbox"))
 

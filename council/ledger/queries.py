@@ -388,9 +388,18 @@ CSV_COLUMNS = (
     N_("冲销理由"),
     N_("来源"),
     N_("凭证"),
+    N_("计入余额（元）"),
 )
 CSV_BATCH = 2000
 _CSV_ROWS = 'SELECT * FROM "ledger_entry" WHERE {where} AND "id" > {{}} ORDER BY "id" LIMIT {limit}'
+
+
+def _signed(r: Mapping[str, Any]) -> str:
+    """What the entry does to the balance, signed (the rule of the balance itself): income adds,
+    expense takes away, a reversal does the opposite of the entry it cancels. The column sums
+    to the balance."""
+    adds = (r["kind"] == "income") == (r["reverses"] is None)
+    return ("" if adds else "-") + input_fen(int(r["amount_fen"]))
 
 
 async def export_csv(compound_id: int, matter_id: int | None = None) -> AsyncIterator[bytes]:
@@ -425,6 +434,7 @@ async def export_csv(compound_id: int, matter_id: int | None = None) -> AsyncIte
                     neutral(r["reason"]),
                     neutral(r["source"]),
                     gettext("有") if r["voucher"] else "",
+                    _signed(r),
                 ]
             )
         yield buf.getvalue().encode()

@@ -173,7 +173,7 @@ def _id(value: str, field: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not value.isdecimal() or len(value) > 9:
         raise Invalid(N_("请从列表中选择"), field=field)
     return int(value)
 
@@ -191,14 +191,21 @@ async def _matter(compound_id: int, matter_id: int | None) -> int | None:
     return m.id
 
 
-async def _line(matter_id: int | None, line_id: int | None) -> tuple[int | None, int | None]:
-    """(matter, budget line): a line belongs to its matter, which it names when none was."""
+async def _line(
+    compound_id: int, matter_id: int | None, line_id: int | None
+) -> tuple[int | None, int | None]:
+    """(matter, budget line): a line of one of this compound's matters, which it names when
+    none was (and that matter passes the same checks as a chosen one)."""
     if line_id is None:
         return matter_id, None
     rows = await BudgetLine.select(BudgetLine.matter).where(BudgetLine.id == line_id)
     if not rows or (matter_id is not None and rows[0]["matter"] != matter_id):
         raise Invalid(N_("这个预算科目不属于所选议题"), field="budget_line")
-    return int(rows[0]["matter"]), line_id
+    try:
+        line_matter = await _matter(compound_id, int(rows[0]["matter"]))
+    except Invalid:
+        raise Invalid(N_("这个预算科目不属于所选议题"), field="budget_line") from None
+    return line_matter, line_id
 
 
 def _treasurer(actor: Principal, compound_id: int) -> None:
@@ -323,7 +330,7 @@ async def check_entry(actor: Principal, compound_id: int, form: EntryInput) -> _
     amount_fen = _amount(parse_fen(form.amount, "amount", AMOUNT))
     counterparty, purpose = _party(form.counterparty), _purpose(form.purpose)
     matter_id = await _matter(compound_id, _id(form.matter, "matter"))
-    matter_id, line_id = await _line(matter_id, _id(form.budget_line, "budget_line"))
+    matter_id, line_id = await _line(compound_id, matter_id, _id(form.budget_line, "budget_line"))
     return _Checked(day, amount_fen, counterparty, purpose, matter_id, line_id)
 
 

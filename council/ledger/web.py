@@ -51,7 +51,7 @@ LABELS = {
 
 
 def _before(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def _csv(body: Any, name: str) -> Stream:

@@ -970,7 +970,7 @@ async def record_attendance(
         text = p.attendees.strip()
         if not text:
             counts[party] = None
-        elif text.isdigit() and int(text) <= MAX_ATTENDEES:
+        elif text.isdecimal() and int(text) <= MAX_ATTENDEES:
             counts[party] = int(text)
         else:
             raise Invalid(N_("出席人数请填整数"), field=f"attendees_{party}")

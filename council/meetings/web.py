@@ -419,7 +419,7 @@ class StaffMeetings(Controller):
         try:
             day_text = form.get("monthly_day", "").strip()
             monthly = form.get("monthly") == "1"
-            if monthly and not (day_text.isdigit() and len(day_text) <= 2):
+            if monthly and not (day_text.isdecimal() and len(day_text) <= 2):
                 raise Invalid(N_("每月的日子请填 1 至 28（每个月都有这一天）"), field="monthly_day")
             await meetings.save_settings(
                 ctx,
@@ -490,7 +490,7 @@ class StaffMeetings(Controller):
             if step == "remove":
                 await meetings.remove_item(ctx, actor, meeting.id, item_id)
                 return None
-            joint = [int(k[6:]) for k in form if k.startswith("joint_") and k[6:].isdigit()]
+            joint = [int(k[6:]) for k in form if k.startswith("joint_") and k[6:].isdecimal()]
             return await meetings.decide_item(
                 ctx,
                 actor,
@@ -561,14 +561,14 @@ async def _edit(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> 
 
 async def _add_item(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> int:
     pid = form.get("proposal", "")
-    if not pid.isdigit() or len(pid) > 9:
+    if not pid.isdecimal() or len(pid) > 9:
         raise Invalid(N_("请选择提案"), field="proposal")
     return await meetings.add_item(ctx, actor, meeting_id, int(pid))
 
 
 async def _add_evaluation(ctx: Context, actor: Principal, meeting_id: int, form: Form) -> int:
     mid = form.get("matter", "")
-    if not mid.isdigit() or len(mid) > 9:
+    if not mid.isdecimal() or len(mid) > 9:
         raise Invalid(N_("请选择要评议的议题"), field="matter")
     return await evaluation.add_evaluation(ctx, actor, meeting_id, int(mid))
 

@@ -152,9 +152,9 @@ async def _place(compound_id: int, value: str, detail: str) -> tuple[int | None,
         raise Invalid(N_("地点说明请写在 100 字以内"), field="place")
     kind, _, rest = value.partition(":")
     buildings = await compound_buildings(compound_id) if kind == "b" else []
-    if rest.isdigit() and len(rest) < 10 and any(b.id == int(rest) for b in buildings):
+    if rest.isdecimal() and len(rest) < 10 and any(b.id == int(rest) for b in buildings):
         return int(rest), detail
-    if kind == "a" and rest.isdigit() and int(rest) < len(COMMON_AREAS):
+    if kind == "a" and rest.isdecimal() and int(rest) < len(COMMON_AREAS):
         common = COMMON_AREAS[int(rest)]
         return None, f"{common}·{detail}" if detail else common
     if not value and detail:

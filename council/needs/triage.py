@@ -43,7 +43,7 @@ def _day(ctx: Context, at: dt.datetime) -> str:
 
 
 def _days(days: str) -> int:
-    if not days.strip().isdigit() or not 1 <= int(days) <= MAX_DAYS:
+    if not days.strip().isdecimal() or not 1 <= int(days) <= MAX_DAYS:
         raise Invalid(N_("回复期限请填 1–%(n)s 天"), field="days", n=MAX_DAYS)
     return int(days)
 
@@ -212,7 +212,7 @@ MERGE_SQL = (
 async def merge(ctx: Context, actor: Principal, need_id: int, into: str) -> int:
     """Merge a duplicate into need number `into`: its me-toos join the kept need (a household
     that said "me too" to both counts once), the merged need points to it and is closed."""
-    if not into.strip().lstrip("#").isdigit() or len(into.strip()) > 10:
+    if not into.strip().lstrip("#").isdecimal() or len(into.strip()) > 10:
         raise Invalid(N_("请填写要并入的诉求编号"), field="into")
     into_id = int(into.strip().lstrip("#"))
     if into_id == need_id:

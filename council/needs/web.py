@@ -185,7 +185,7 @@ class PublicNeeds(Controller):
         need_state: Annotated[str, QueryParameter(name="state")] = "",
         page: FromQuery[str] = "1",
     ) -> Response[str]:
-        number = int(page) if page.isdigit() and len(page) < 6 else 1
+        number = int(page) if page.isdecimal() and len(page) < 6 else 1
         key = ("needs", slug, kind, need_state, number)
         return await kept_page(
             request, ctx, key, partial(_index, request, ctx, slug, kind, need_state, number)

@@ -211,7 +211,7 @@ def _fold(text: str) -> str:
 
 
 def _matches(row: people.AccountRow, q: str) -> bool:
-    if q.isdigit() and len(q) >= 4 and row.phone.endswith(q):  # the phone, or its last digits
+    if q.isdecimal() and len(q) >= 4 and row.phone.endswith(q):  # the phone, or its last digits
         return True
     if q in _fold(row.display_name):
         return True
@@ -342,7 +342,7 @@ NAMED_SQL = (
 
 def public_name(name: str) -> str:
     """A chosen name as published: never anything that looks like a phone number ("" then)."""
-    digits = sum(c.isdigit() for c in name)
+    digits = sum(c.isdecimal() for c in name)
     return name.strip() if digits < 5 else ""
 
 

@@ -146,7 +146,7 @@ async def rate(compound_id: int) -> int:
 def _whole(text: str, field: str, message: str) -> int:
     """A whole number as typed (full-width digits too)."""
     s = unicodedata.normalize("NFKC", text or "").strip().replace(",", "")
-    if not s.isdigit() or len(s) > 7:
+    if not s.isdecimal() or len(s) > 7:
         raise Invalid(message, field=field)
     return int(s)
 
@@ -309,7 +309,7 @@ async def save_item(
     name = _name(name, "name", 40, N_("请填写物品或服务名称（40 字以内）"))
     whole = _whole(cost, "cost", N_("兑换所需积分请写整数，例如 50"))
     books.price(whole)
-    if item_id and not (item_id.isdigit() and len(item_id) < 10):
+    if item_id and not (item_id.isdecimal() and len(item_id) < 10):
         raise NotFound(N_("没有这个兑换项目"))
     async with ctx.db.write():
         if item_id:
@@ -448,7 +448,7 @@ class HoursForm:
 def account_of(text: str) -> int:
     """The chosen person's account id, from a form."""
     s = (text or "").strip()
-    if not s.isdigit() or len(s) > 9:
+    if not s.isdecimal() or len(s) > 9:
         raise Invalid(N_("请先找到并选择本小区的居民"), field="person")
     return int(s)
 
@@ -563,7 +563,7 @@ async def confirm_redemption(
     _require_officer(actor, compound_id)
     account_id = account_of(form.person)
     item = form.item.strip()
-    if not item.isdigit() or len(item) > 9:
+    if not item.isdecimal() or len(item) > 9:
         raise Invalid(N_("请选择要兑换的物品"), field="item")
     quantity = _whole(form.quantity or "1", "quantity", N_("数量须是 1 到 99"))
     return await redeem(ctx, actor, compound_id, account_id, item_id=int(item), quantity=quantity)

@@ -39,7 +39,7 @@ DONE = {
 
 def _id(text: str) -> int | None:
     """A page's id parameter (None when absent or not a plausible id)."""
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
 # --- the public summary --------------------------------------------------------------------

@@ -198,9 +198,9 @@ async def save_rules(
     """The compound's rules for proposals (households to co-sign, days of pre-review)."""
     if not actor.has_role(compound_id, RULE_KEEPERS):
         raise Forbidden(N_("只有业委会或社区工作人员可以修改提案规则"))
-    if not threshold.strip().isdigit() or not 1 <= int(threshold) <= 1000:
+    if not threshold.strip().isdecimal() or not 1 <= int(threshold) <= 1000:
         raise Invalid(N_("附议户数须是 1 到 1000 之间的整数"), field="cosign_threshold")
-    if not days.strip().isdigit() or not 1 <= int(days) <= 90:
+    if not days.strip().isdecimal() or not 1 <= int(days) <= 90:
         raise Invalid(N_("前置审查天数须是 1 到 90 之间的整数"), field="prereview_days")
     new = Rules(int(threshold), int(days))
     async with ctx.db.write():

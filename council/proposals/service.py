@@ -119,7 +119,7 @@ def _clean(data: ProposalInput) -> _Clean:
     cost = parse_fen(data.cost, field="cost")
     item: int | None = None
     if data.needs_vote:
-        if not data.item.strip().isdigit() or not 1 <= int(data.item) <= 9:
+        if not data.item.strip().isdecimal() or not 1 <= int(data.item) <= 9:
             raise Invalid(N_("需要业主表决时，请选择民法典第二百七十八条的事项"), field="item")
         item = int(data.item)
     return _Clean(title, text, cost, doer, data.needs_vote, item)

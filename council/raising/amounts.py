@@ -56,7 +56,7 @@ def parse_quantity(text: str, field: str = "amount") -> int:
     s = _clean(text)
     if not s:
         raise Invalid(N_("请填写数量"), field=field)
-    if not s.isdigit() or len(s) > 9:
+    if not s.isdecimal() or len(s) > 9:
         raise Invalid(N_("数量请写成整数，例如 20"), field=field)
     n = int(s)
     if n <= 0:

@@ -168,7 +168,7 @@ class ReasonForm:
 
 def _int(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 class MatterRaising(Controller):

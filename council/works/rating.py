@@ -157,7 +157,7 @@ async def satisfaction(matter_id: int) -> Satisfaction:
 
 def _building_order(item: tuple[str, object]) -> tuple[int, str]:
     b = item[0]
-    return (int(b), "") if b.isdigit() and len(b) < 9 else (1 << 30, b)
+    return (int(b), "") if b.isdecimal() and len(b) < 9 else (1 << 30, b)
 
 
 @dataclass(frozen=True)

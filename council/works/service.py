@@ -122,7 +122,7 @@ async def rules(compound_id: int) -> Rules:
 
 def _whole(text: str, low: int, high: int, message: str, field: str) -> int:
     t = (text or "").strip()
-    if not t.isdigit() or len(t) > 6 or not low <= int(t) <= high:
+    if not t.isdecimal() or len(t) > 6 or not low <= int(t) <= high:
         raise Invalid(message, field=field, low=low, high=high)
     return int(t)
 
@@ -244,7 +244,7 @@ async def check_task(
     if form.budget_line.strip():
         raw = form.budget_line.strip()
         known = {b.id for b in await budget.lines(matter.id)}
-        if not raw.isdigit() or len(raw) > 9 or int(raw) not in known:
+        if not raw.isdecimal() or len(raw) > 9 or int(raw) not in known:
             raise Invalid(N_("请选择这个议题的预算科目"), field="budget_line")
         line = int(raw)
     elif form.budget_name.strip() or form.budget_amount.strip():
@@ -344,7 +344,7 @@ class UpdateInput:
 
 def _percent(text: str) -> int:
     t = (text or "").strip().rstrip("%％").strip()
-    if not t.isdigit() or len(t) > 3 or int(t) > 100:
+    if not t.isdecimal() or len(t) > 3 or int(t) > 100:
         raise Invalid(N_("完成比例请填 0 至 100 的整数"), field="percent")
     return int(t)
 
@@ -401,7 +401,7 @@ async def _pair_target(task_id: int, wanted: str) -> int | None:
     waiting = [r["id"] for r in befores if r["id"] not in paired]
     w = (wanted or "").strip()
     if w:
-        if not w.isdigit() or len(w) > 9 or int(w) not in waiting:
+        if not w.isdecimal() or len(w) > 9 or int(w) not in waiting:
             raise Invalid(N_("请选择要对照的施工前照片"), field="pair_with")
         return int(w)
     return waiting[0] if waiting else None

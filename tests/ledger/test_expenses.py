@@ -229,3 +229,22 @@ def test_the_viewers_blockers_are_shown_per_request(client, compound, funded):
     assert not mine.may_approve and [b.code for b in mine.blockers] == ["twice"]
     (theirs,) = client.run(queries.requests, compound.id, party.principal)
     assert theirs.may_approve and theirs.blockers == []
+
+
+def test_a_budget_line_of_another_compound_is_refused(client, compound, other_compound, officers):
+    """Naming only a budget line (no matter) took the line's matter whatever its compound: an
+    expense of 一品水轩 could be booked on another compound's matter and show on its page."""
+    from council.kernel.errors import Invalid
+    from council.kernel.roles import Role
+
+    from ..factories import make_person
+    from .helpers import TODAY, decided_matter
+
+    committee, _ = officers
+    theirs = decided_matter(client, other_compound, title="别人的议题")
+    boss = make_person(client, "13900000077", Role.COMMITTEE, other_compound.id, name="别处业委会")
+    line = client.run(service.add_budget_line, client.ctx, boss.principal, theirs, "材料", 10_000)
+    data = service.EntryInput(TODAY.isoformat(), "100", "五金店", "买锁", "", str(line))
+    with pytest.raises(Invalid) as refused:
+        client.run(service.check_entry, committee.principal, compound.id, data)
+    assert refused.value.field == "budget_line"

@@ -19,7 +19,7 @@ from ..factories import html, make_person
 from ..needs.helpers import jpeg
 from ..platform.test_security import assert_well_formed
 from ..platform.test_uploads import make_pdf
-from .helpers import approve, decided_matter, expense, income, propose
+from .helpers import approve, balance, decided_matter, expense, income, propose
 
 
 @pytest.fixture
@@ -331,3 +331,22 @@ def test_the_matter_page_piece(client, compound, officers, clock):
     assert html_text
     empty = client.run(ledger_of_matter, client.ctx, decided_matter(client, compound, "别的"))
     assert empty.empty
+
+
+def test_the_csv_signed_column_sums_to_the_balance(client, compound, officers, clock, owner):
+    """A reversal keeps its entry's kind and a positive amount; the signed column says what each
+    row does to the balance, so a reader recomputes the balance by one sum."""
+    from decimal import Decimal
+
+    from council.ledger import service
+
+    committee, party = officers
+    entries = [income(client, committee, compound, "10") for _ in range(7)]
+    client.run(service.reverse_entry, client.ctx, committee.principal, entries[0], "录重了")
+    expense(client, committee, committee, party, compound, "5")
+    client.login(owner.phone)
+    r = client.get("/c/yipin/ledger/export.csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "计入余额（元）"
+    total = sum(Decimal(row[-1]) for row in rows[1:])
+    assert total * 100 == balance(client, compound) == 5500

@@ -458,3 +458,38 @@ def test_huge_ids_in_paths_are_a_clean_404(client, compound, path):
     r = client.get(path)
     assert r.status_code == 404
     assert html(r).css_first("h1").text() == "页面不存在"
+
+
+SUPERSCRIPT_GETS = [
+    "/c/yipin/needs?page=²",
+    "/c/yipin/ledger?before=²",
+    "/c/yipin/ledger/matters/1?before=²",
+    "/c/yipin/ledger/disclosures/1?before=²",
+    "/me/points?before=²",
+    "/staff/c/yipin/points?person=²",
+    "/staff/c/yipin/points?before=²",
+]
+SUPERSCRIPT_POSTS = [
+    ("/staff/c/yipin/ledger/budget", {"matter": "²", "name": "x", "amount": "1"}),
+    (
+        "/staff/c/yipin/ledger/income",
+        {
+            "dated": "2026-11-20",
+            "amount": "1",
+            "counterparty": "a",
+            "purpose": "b",
+            "budget_line": "²",
+        },
+    ),
+    ("/m/1/raise/pledge", {"target": "²", "amount": "1"}),
+    ("/staff/c/yipin/points/redeem", {"person": "²", "item": "²"}),
+]
+
+
+def test_digits_int_cannot_read_are_refused_not_a_500(client, compound, superuser, a_vote):
+    """'²'.isdigit() is true but int('²') fails: every guard uses isdecimal(), int's own rule."""
+    client.login(superuser.phone)
+    for url in SUPERSCRIPT_GETS:
+        assert client.get(url).status_code < 500, url
+    for url, data in SUPERSCRIPT_POSTS:
+        assert client.post_form(url, data).status_code < 500, url

@@ -173,7 +173,7 @@ async def need_of(compound: CompoundRef, need: str) -> NeedRef | None:
     """The need a new proposal grows from (?need=ID), when it is this compound's and public."""
     if not need:
         return None
-    if not need.isdigit() or len(need) > 9:
+    if not need.isdecimal() or len(need) > 9:
         raise NotFound(N_("没有这条诉求"))
     n = await needs.get_need(int(need))
     if n.compound_id != compound.id or n.private:

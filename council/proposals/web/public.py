@@ -256,7 +256,7 @@ class ProposalSteps(Controller):
         try:
             files = await attachments(ctx, form)
             drop = [
-                int(x) for x in form.getall("remove", []) if str(x).isdigit() and len(str(x)) < 10
+                int(x) for x in form.getall("remove", []) if str(x).isdecimal() and len(str(x)) < 10
             ]
             await proposals.update_proposal(
                 ctx, actor, p.id, form_input(values), files, remove=drop

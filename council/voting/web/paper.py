@@ -32,7 +32,7 @@ def _compound_field(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not value.isdecimal() or len(value) > 9:
         raise Invalid(N_("请选择房屋所在的小区"), field="compound")
     return int(value)
 
@@ -92,7 +92,7 @@ class PaperForms(Controller):
                 data.unit,
                 data.choice,
                 data.invalid_reason,
-                int(replaces) if replaces.isdigit() and len(replaces) < 10 else None,
+                int(replaces) if replaces.isdecimal() and len(replaces) < 10 else None,
                 compound_id=_compound_field(data.compound),
             )
 

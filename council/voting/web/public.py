@@ -51,7 +51,7 @@ class BallotForm:
     choice: str = ""
 
     def target(self) -> tuple[int, str, Choice]:
-        if not self.scope.isdigit() or len(self.scope) > 9:
+        if not self.scope.isdecimal() or len(self.scope) > 9:
             raise Invalid(N_("请选择同意、反对或弃权"), field="choice")
         try:
             return int(self.scope), self.person[:400], Choice(self.choice)

@@ -87,7 +87,7 @@ class VoteForm(DraftForm):
 
     def joint_ids(self) -> list[int]:
         values = [self.joint] if isinstance(self.joint, str) else self.joint
-        return [int(x) for x in values if str(x).isdigit()]
+        return [int(x) for x in values if str(x).isdecimal()]
 
 
 @dataclass
@@ -284,7 +284,7 @@ class VoteOfficers(Controller):
                 require_principal(request),
                 compound.id,
                 kind=kind,
-                item=int(data.item) if data.item.isdigit() else None,
+                item=int(data.item) if data.item.isdecimal() else None,
                 title=data.title,
                 body=data.body,
                 method=data.method,
