@@ -19,6 +19,7 @@ from council.discussion.tables import Comment, CommentReport
 from council.inbox import service as inbox
 from council.kernel.clock import now
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound, Throttled
+from council.kernel.ids import small_int
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.platform.context import Context
@@ -258,7 +259,7 @@ async def _row(comment_id: int) -> dict[str, Any]:
 def parent_of(sent: str) -> int | None:
     """The comment a reply answers, as a form sent it ("" or junk: a top-level comment)."""
     sent = sent.strip()
-    return int(sent) if sent.isdecimal() and len(sent) < 10 else None
+    return small_int(sent)
 
 
 async def add_comment(

@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from council.inbox import service as inbox
 from council.kernel.errors import N_
+from council.kernel.ids import small_int
 from council.kernel.principal import Principal
 from council.platform.context import Context
 from council.platform.web.auth import login_required, require_principal
@@ -56,9 +57,7 @@ async def inbox_read(
     p = require_principal(request)
     form = await request.form()
     one = str(form.get("id") or "")
-    await inbox.mark_read(
-        ctx, p.account_id, [int(one)] if one.isdecimal() and len(one) < 10 else "all"
-    )
+    await inbox.mark_read(ctx, p.account_id, [n] if (n := small_int(one)) is not None else "all")
     return redirect(request, request.app.route_reverse("inbox"))
 
 

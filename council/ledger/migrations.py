@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from council.platform.db.migrate import Migration
+from council.platform.db.migrate import TIMESTAMP, create_tables
+from council.platform.db.migrate import ref as _ref
 
-_REF = 'REFERENCES "{table}" ("id") ON DELETE RESTRICT ON UPDATE CASCADE'
-_TS = "TIMESTAMPTZ NOT NULL DEFAULT current_timestamp"
-
-
-def _ref(table: str, null: bool = False) -> str:
-    return ("INTEGER " if null else "INTEGER NOT NULL ") + _REF.format(table=table)
+_TS = TIMESTAMP
 
 
 def _text(name: str, n: int, default: str = "") -> str:
@@ -114,16 +110,6 @@ _INDEXES = (
 )
 
 
-def _create(serial: str) -> tuple[str, ...]:
-    return (
-        tuple(
-            f'CREATE TABLE "{name}" ("id" {serial} PRIMARY KEY NOT NULL, {", ".join(cols)})'
-            for name, cols in _TABLES.items()
-        )
-        + _INDEXES
-    )
-
-
-LEDGER = Migration("0013_ledger", _create("INTEGER"), _create("SERIAL"))
+LEDGER = create_tables("0013_ledger", _TABLES, _INDEXES)
 
 MIGRATIONS = (LEDGER,)

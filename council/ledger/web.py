@@ -25,6 +25,7 @@ from council.books.ledger import Period, last_complete_end
 from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef
 from council.kernel.errors import N_, DomainError, Invalid, NotFound
+from council.kernel.ids import small_int
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.ledger import disclosures, queries, service
@@ -51,7 +52,7 @@ LABELS = {
 
 
 def _before(value: str) -> int | None:
-    return int(value) if value.isdecimal() and len(value) < 10 else None
+    return small_int(value)
 
 
 def _csv(body: Any, name: str) -> Stream:

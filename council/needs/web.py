@@ -21,6 +21,7 @@ from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, get_compound
 from council.discussion import service as discussion
 from council.kernel.errors import N_, DomainError, NotFound
+from council.kernel.ids import small_int
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.needs import queries, service, triage
@@ -185,7 +186,7 @@ class PublicNeeds(Controller):
         need_state: Annotated[str, QueryParameter(name="state")] = "",
         page: FromQuery[str] = "1",
     ) -> Response[str]:
-        number = int(page) if page.isdecimal() and len(page) < 6 else 1
+        number = small_int(page, 5) or 1
         key = ("needs", slug, kind, need_state, number)
         return await kept_page(
             request, ctx, key, partial(_index, request, ctx, slug, kind, need_state, number)

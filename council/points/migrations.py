@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from council.platform.db.migrate import Migration
+from council.platform.db.migrate import TIMESTAMP, create_tables
+from council.platform.db.migrate import ref as _ref
 
-_REF = 'REFERENCES "{table}" ("id") ON DELETE RESTRICT ON UPDATE CASCADE'
-_TS = "TIMESTAMPTZ NOT NULL DEFAULT current_timestamp"
-
-
-def _ref(table: str, null: bool = False) -> str:
-    return ("INTEGER " if null else "INTEGER NOT NULL ") + _REF.format(table=table)
+_TS = TIMESTAMP
 
 
 # table -> its columns after "id"
@@ -76,16 +72,6 @@ _INDEXES = (
 )
 
 
-def _create(serial: str) -> tuple[str, ...]:
-    return (
-        tuple(
-            f'CREATE TABLE "{name}" ("id" {serial} PRIMARY KEY NOT NULL, {", ".join(cols)})'
-            for name, cols in _TABLES.items()
-        )
-        + _INDEXES
-    )
-
-
-POINTS = Migration("0014_points", _create("INTEGER"), _create("SERIAL"))
+POINTS = create_tables("0014_points", _TABLES, _INDEXES)
 
 MIGRATIONS = (POINTS,)

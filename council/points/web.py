@@ -19,6 +19,7 @@ from litestar.response import Template
 from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, compound_of, get_compound
 from council.kernel.errors import N_, DomainError, NotFound
+from council.kernel.ids import small_int
 from council.kernel.roles import Role
 from council.platform.context import Context
 from council.platform.web.auth import login_required, require_principal
@@ -39,7 +40,7 @@ DONE = {
 
 def _id(text: str) -> int | None:
     """A page's id parameter (None when absent or not a plausible id)."""
-    return int(text) if text.isdecimal() and len(text) < 10 else None
+    return small_int(text)
 
 
 # --- the public summary --------------------------------------------------------------------

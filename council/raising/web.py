@@ -21,6 +21,7 @@ from council.accounts.queries import compound_accounts
 from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, compound_of
 from council.kernel.errors import N_, DomainError, NotFound
+from council.kernel.ids import small_int
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.matters import service as matters
@@ -168,7 +169,7 @@ class ReasonForm:
 
 def _int(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdecimal() and len(value) < 10 else None
+    return small_int(value)
 
 
 class MatterRaising(Controller):

@@ -11,7 +11,7 @@ Never edit a released migration: add a new one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from council.kernel.clock import now
@@ -24,6 +24,32 @@ class Migration:
     name: str
     sqlite: tuple[str, ...]
     postgres: tuple[str, ...]
+
+
+# the pieces an area's migration is written with (explicit SQL, the same on both databases but
+# for the id's type)
+TIMESTAMP = "TIMESTAMPTZ NOT NULL DEFAULT current_timestamp"
+
+
+def ref(table: str, null: bool = False) -> str:
+    """A column referencing `table`'s id (never deleted from under it)."""
+    kind = "INTEGER " if null else "INTEGER NOT NULL "
+    return kind + f'REFERENCES "{table}" ("id") ON DELETE RESTRICT ON UPDATE CASCADE'
+
+
+def create_tables(
+    name: str, tables: Mapping[str, Sequence[str]], indexes: Sequence[str] = ()
+) -> Migration:
+    """A migration creating `tables` (name -> its columns after "id") and then `indexes`."""
+
+    def statements(serial: str) -> tuple[str, ...]:
+        made = tuple(
+            f'CREATE TABLE "{t}" ("id" {serial} PRIMARY KEY NOT NULL, {", ".join(cols)})'
+            for t, cols in tables.items()
+        )
+        return made + tuple(indexes)
+
+    return Migration(name, statements("INTEGER"), statements("SERIAL"))
 
 
 BOOKKEEPING = {
