@@ -27,6 +27,7 @@ from council.platform.web.nav import register_pages
 from council.points.area import AREA as POINTS
 from council.proposals.area import AREA as PROPOSALS
 from council.raising.area import AREA as RAISING
+from council.screens.area import AREA as SCREENS
 from council.voting.area import AREA as VOTING
 from council.works.area import AREA as WORKS
 
@@ -45,6 +46,7 @@ AREAS: tuple[Area, ...] = (
     WORKS,
     MEETINGS,
     BOARDS,
+    SCREENS,
 )
 
 ALL_TABLES: tuple[type[Table], ...] = (
