@@ -5,6 +5,7 @@ not public: 404)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -18,13 +19,19 @@ from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from council.kernel.errors import N_, Forbidden, Invalid, NotFound
+from council.kernel.roles import Role
+from council.platform import notices
 from council.platform.context import Context
 from council.platform.web.auth import login_required, principal_of, require_principal
 from council.platform.web.i18n import gettext
+from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import redirect, render
+from council.platform.web.urls import absolute_url
 from council.votes import Choice
 from council.votes.lifecycle import LEGAL_NOTICE_DAYS, VoteState
+from council.votes.rules import ITEM_TITLES_ZH
+from council.voting import notices as vote_notices
 from council.voting import service as voting
 
 
@@ -86,8 +93,72 @@ async def _notice(
             "tz": ctx.settings.timezone,
             "legal_notice_days": LEGAL_NOTICE_DAYS,
             "error": error,
+            "stamp": _notice_stamp(request, ctx, vote),
         },
         status=status,
+    )
+
+
+def _notice_stamp(
+    request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef
+) -> notices.Stamp:
+    url = absolute_url(ctx.settings, request, f"/v/{vote.id}")
+    return notices.stamp(url, vote_notices.notice_facts(vote))
+
+
+async def _result_stamp(
+    request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef, res: voting.Results
+) -> tuple[notices.Stamp, list[voting.Certifier]]:
+    certifiers = await voting.officer_names(vote.id)
+    url = absolute_url(ctx.settings, request, f"/v/{vote.id}/result")
+    return notices.stamp(url, vote_notices.result_facts(vote, res, certifiers)), certifiers
+
+
+PRINT_LABELS = {
+    "item_titles": {i.value: t for i, t in ITEM_TITLES_ZH.items()},
+    "role_labels": {r.value: r.label for r in Role},
+}
+
+
+async def _notice_print(
+    request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef
+) -> Template:
+    return render(
+        request,
+        "votes/print_notice.html",
+        {
+            "vote": vote,
+            "stamp": _notice_stamp(request, ctx, vote),
+            "printed_at": ctx.clock(),
+            "tz": ctx.settings.timezone,
+            "legal_notice_days": LEGAL_NOTICE_DAYS,
+            **PRINT_LABELS,
+        },
+    )
+
+
+async def _result_print(
+    request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef
+) -> Template:
+    if not vote_notices.is_closed(vote):
+        # no split of choices while voting is open, on paper either
+        raise NotFound(N_("表决结果在投票结束后公布"))
+    res = await voting.results_of(vote, ctx)
+    stamp, certifiers = await _result_stamp(request, ctx, vote, res)
+    return render(
+        request,
+        "votes/print_result.html",
+        {
+            "vote": vote,
+            "res": res,
+            "stamp": stamp,
+            "certifiers": certifiers,
+            "objection": vote_notices.objection_window(vote),
+            "final": vote.state in vote_notices.FINAL_STATES,
+            "printed_at": ctx.clock(),
+            "tz": ctx.settings.timezone,
+            **PRINT_LABELS,
+        },
     )
 
 
@@ -236,12 +307,7 @@ class PublicVote(Controller):
         vote: NamedDependency[voting.VoteRef],
     ) -> Template:
         res = await voting.results_of(vote, ctx)
-        closed = vote.state in (
-            VoteState.CLOSED,
-            VoteState.OBJECTION,
-            VoteState.CERTIFIED,
-            VoteState.PUBLISHED,
-        )
+        closed = vote_notices.is_closed(vote)
         per_unit = (
             await voting.effective_ballots(vote.id)
             if vote.rules.publish_per_unit and closed and vote.binding
@@ -255,10 +321,38 @@ class PublicVote(Controller):
                 "res": res,
                 "per_unit": per_unit,
                 "closed": closed,
-                "final": vote.state in (VoteState.CERTIFIED, VoteState.PUBLISHED),
+                "final": vote.state in vote_notices.FINAL_STATES,
+                # the announcement's hash exists once there is a result to announce
+                "stamp": (await _result_stamp(request, ctx, vote, res))[0] if closed else None,
             },
             fragment="votes/_result_figures.html",
         )
+
+    @get("/notice/print", opt=PUBLIC, name="vote_notice_print")
+    async def notice_print(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+    ) -> Response[str]:
+        """The vote's notice (公告) on A4, for the notice board: its text, item, window and
+        channels, a QR code of the online notice and the hash both show."""
+        key = ("vote_notice_print", vote.id, vote.state, vote.chain_height)
+        return await kept_page(request, ctx, key, partial(_notice_print, request, ctx, vote))
+
+    @get("/result/print", opt=PUBLIC, name="vote_result_print")
+    async def result_print(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        vote: NamedDependency[voting.VoteRef],
+    ) -> Response[str]:
+        """The result announcement on A4, once voting has closed (404 before): each compound's
+        figures and verdict, the joint verdict, the certifying officers and the objection
+        window. Paper ballots entered after close append to the chain: its height is in the
+        key."""
+        key = ("vote_result_print", vote.id, vote.state, vote.chain_height)
+        return await kept_page(request, ctx, key, partial(_result_print, request, ctx, vote))
 
 
 ROUTES = [PublicVote]
