@@ -111,11 +111,18 @@ def _serve(settings: Any, host: str, port: int, workers: int) -> int:
 
     from council.areas import migrate
 
+    if workers > 1 and not settings.live_url:
+        raise SystemExit(
+            "设置错误：多个工作进程须设置 COUNCIL_LIVE_URL（redis://… 或 postgres），"
+            "否则实时更新到不了别的进程的页面"
+        )
     asyncio.run(_with_context(settings, lambda ctx: migrate(ctx.db)))
     # workers re-read the settings from the environment, so pass them on there
     os.environ["COUNCIL_DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
         os.environ["COUNCIL_DATABASE_URL"] = settings.database_url
+    if settings.live_url:
+        os.environ["COUNCIL_LIVE_URL"] = settings.live_url
     print(f"议事厅 Council 正在 http://{host}:{port}/ 运行（Ctrl+C 停止）", flush=True)
     uvicorn.run(
         "council.app:app_from_env",
@@ -125,6 +132,9 @@ def _serve(settings: Any, host: str, port: int, workers: int) -> int:
         workers=workers,
         log_level="warning",
         proxy_headers=False,
+        # live pages hold their event streams open: a stop or restart closes them after this
+        # many seconds, and the pages reconnect by themselves
+        timeout_graceful_shutdown=3,
     )
     return 0
 

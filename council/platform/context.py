@@ -11,6 +11,7 @@ from typing import Generic, Protocol, TypeVar, cast
 
 from council.kernel.clock import now
 from council.platform.db import Database, open_database
+from council.platform.live import Live
 from council.platform.passwords import Passwords
 from council.platform.settings import Settings
 from council.platform.storage import BlobStore, LocalStore
@@ -46,6 +47,7 @@ class Context:
     passwords: Passwords
     clock: Callable[[], dt.datetime] = now  # tests move time forward through notice periods
     cast_queue: Closable | None = None  # the voting area's group commit, made on the first cast
+    live: Live | None = None  # the live-update bus of the app serving this context (platform.live)
     # per-process caches of derived data, keyed so that a change in the database misses them
     # (e.g. a vote's live tally by its chain height); never the only copy of anything
     caches: Caches = field(default_factory=lambda: Caches())

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from council.kernel.clock import now
 from council.kernel.roles import ROLE_LABELS
 from council.kernel.units import unit_label
+from council.platform import live
 from council.platform.context import Context
 from council.platform.db.tables import Event
 from council.platform.web.i18n import gettext
@@ -43,7 +44,10 @@ async def record(
     params: Mapping[str, object] | None = None,
     at: dt.datetime | None = None,
 ) -> int:
-    """Append one event; call it inside a write transaction. Returns its height."""
+    """Append one event; call it inside a write transaction. Returns its height. The
+    compound's pages are told once it has committed (council.platform.live)."""
+    if compound is not None:
+        live.changed(ctx, live.topic_compound(compound))
     if not ctx.db.is_sqlite:
         await Event.raw("SELECT pg_advisory_xact_lock({})", LOG_LOCK)
     head = await Event.raw(HEAD_SQL)

@@ -43,6 +43,21 @@ def _public_url(value: str) -> str:
     return value
 
 
+def _live_url(value: str) -> str:
+    """Where live updates cross processes: "" (one process, in memory), redis://…, or
+    "postgres" (LISTEN/NOTIFY on the configured database) / a postgresql:// URL."""
+    value = value.strip()
+    if (
+        value
+        and value != "postgres"
+        and not value.startswith(
+            ("redis://", "rediss://", "unix://", "postgres://", "postgresql://")
+        )
+    ):
+        raise ValueError("应为空、redis://…、postgres 或 postgresql://…")
+    return value
+
+
 def _networks(value: str) -> tuple[str, ...]:
     """Comma-separated IP addresses or CIDR networks (checked here, parsed where used)."""
     import ipaddress
@@ -78,6 +93,7 @@ class Settings:
     max_image_pixels: int = 40_000_000  # width × height of an uploaded image (bombs are refused)
     max_attachment_bytes: int = 10_000_000  # one uploaded PDF
     keep_pages: bool = True  # serve unchanged public pages again (council/platform/web/pagecache)
+    live_url: str = ""  # live updates across processes: redis://… or postgres ("" = one process)
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {
@@ -106,6 +122,7 @@ class Settings:
         "max_image_pixels": ("COUNCIL_MAX_IMAGE_PIXELS", int),
         "max_attachment_bytes": ("COUNCIL_MAX_ATTACHMENT_BYTES", int),
         "keep_pages": ("COUNCIL_KEEP_PAGES", _bool),
+        "live_url": ("COUNCIL_LIVE_URL", _live_url),
     }
 
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from council.platform import live
 from council.platform.context import Context
 from council.votes import Choice
 from council.votes.chain import link, receipt_code
@@ -47,6 +48,8 @@ async def append_ballots(
     per person, so a ballot it replaces must be set aside before this call."""
     if not ballots:
         return []
+    # screens and boards showing the vote refresh once this has committed
+    live.changed(ctx, live.topic_vote(vote.id), *map(live.topic_compound, vote.scope_ids))
     at = ctx.clock()
     prev, height = head.chain_head or "0" * 64, head.chain_height
     entries, rows, out = [], [], []

@@ -11,9 +11,11 @@ a deferred reader tries to upgrade; inside one process they also queue on an asy
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import aiosqlite
@@ -156,11 +158,28 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.UniqueViolationError)
 
 
+# what to do once the outermost write transaction of this task has committed
+_AFTER_COMMIT: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "after_commit", default=None
+)
+
+
 class Database:
     """The engine plus the one way to open a write transaction on either database."""
 
     def __init__(self, engine: Engine[Any]) -> None:
         self.engine = engine
+
+    @staticmethod
+    def after_commit(action: Callable[[], None]) -> None:
+        """Run `action` once the current write transaction has committed — never if it rolls
+        back; at once outside a transaction. For signals to the world (live updates): nothing
+        that must be durable."""
+        pending = _AFTER_COMMIT.get()
+        if pending is None:
+            action()
+        else:
+            pending.append(action)
 
     @property
     def is_sqlite(self) -> bool:
@@ -168,12 +187,27 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
-        if isinstance(self.engine, SQLiteEngine):
-            async with self.engine.transaction(TransactionType.immediate):
-                yield
-        else:
+        if _AFTER_COMMIT.get() is not None and self.engine.current_transaction.get() is not None:
+            # inside another write: part of its transaction, signals wait for its commit
             async with self.engine.transaction():
                 yield
+            return
+        pending: list[Callable[[], None]] = []
+        token = _AFTER_COMMIT.set(pending)
+        try:
+            if isinstance(self.engine, SQLiteEngine):
+                async with self.engine.transaction(TransactionType.immediate):
+                    yield
+            else:
+                async with self.engine.transaction():
+                    yield
+        finally:
+            _AFTER_COMMIT.reset(token)
+        for action in pending:  # committed: the block above raised nothing
+            try:
+                action()
+            except Exception:
+                logging.getLogger("council").exception("after-commit action failed")
 
     async def start(self) -> None:
         if isinstance(self.engine, PostgresEngine):

@@ -25,6 +25,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from markupsafe import escape
 
 from council.kernel.units import unit_label
+from council.platform import live
 from council.platform.area import Area
 from council.platform.context import Context, make_context
 from council.platform.events import describe
@@ -66,6 +67,7 @@ def jinja_environment(areas: Sequence[Area] = ()) -> Environment:
     env.filters["unit_label"] = env.globals["unit_label"] = translated_unit_label
     env.globals["static_url"] = static_url
     env.globals["describe"] = describe  # an event of the log, in the reader's language
+    env.globals["live_source"] = live.live_source
     return env
 
 
@@ -113,11 +115,13 @@ def build_app(
     """The Litestar app: the platform's plumbing, with each area registered as a plugin."""
     ctx = ctx or make_context(settings)
     settings = ctx.settings
+    bus = ctx.live = live.make_live(settings)
 
     async def on_startup() -> None:
         await ctx.db.start()
 
     async def on_shutdown() -> None:
+        bus.stop()
         if ctx.cast_queue is not None:
             await ctx.cast_queue.close()
         await ctx.db.close()
@@ -125,6 +129,7 @@ def build_app(
     app = Litestar(
         route_handlers=[
             *public.ROUTES,
+            *live.ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PACKAGE / "static"],
@@ -153,7 +158,7 @@ def build_app(
             ),
             RequestContextMiddleware(ctx, load_principal),
         ],
-        plugins=[HTMXPlugin(), *areas],
+        plugins=[HTMXPlugin(), bus.plugin, *areas],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=load_badges,  # the header's counts (我的消息), see header.py
         before_send=[security_headers(settings.secure_cookies)],

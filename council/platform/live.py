@@ -1,0 +1,205 @@
+"""Live updates: small "changed" signals on topics, pushed to pages over server-sent events.
+
+A change signals its topics once its transaction has committed (`changed`); every page that
+shows the topic re-fetches its own partial (no HTML over the bus), and kept pages make that
+cheap. Topics: `c.N` anything in compound N (every logged event of the compound signals it),
+`v.N` vote N's ballots, `s.N` lobby screen N (its revocation).
+
+The bus is Litestar's Channels plugin: in memory for one process; Redis pub/sub or PostgreSQL
+LISTEN/NOTIFY (setting `live_url`) when several workers or processes serve the same database.
+Signals are coalesced per topic and process: at most one every `INTERVAL` seconds, the last one
+never dropped, so a burst of casts costs the screens a few refreshes a second, not one per
+ballot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from litestar import Request, get
+from litestar.channels import ChannelsBackend, ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.exceptions import HTTPException
+from litestar.params import FromQuery
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from council.platform.context import Context
+    from council.platform.settings import Settings
+
+log = logging.getLogger("council.live")
+
+INTERVAL = 0.25  # seconds between two signals of one topic from one process
+HEARTBEAT = 15.0  # seconds between keep-alive comments (proxies close idle streams)
+MAX_TOPICS = 16
+PUBLIC_TOPIC = re.compile(r"[cv]\.[1-9][0-9]{0,8}")
+
+
+def topic_compound(compound_id: int) -> str:
+    return f"c.{compound_id}"
+
+
+def topic_vote(vote_id: int) -> str:
+    return f"v.{vote_id}"
+
+
+def topic_screen(screen_id: int) -> str:
+    return f"s.{screen_id}"
+
+
+def make_backend(settings: Settings) -> ChannelsBackend:
+    """The bus the setting names: "" in memory (one process), redis://… Redis pub/sub,
+    "postgres" LISTEN/NOTIFY on the configured PostgreSQL database (or a postgresql:// URL)."""
+    url = settings.live_url
+    if not url:
+        return MemoryChannelsBackend()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+        from redis.asyncio import Redis
+
+        return RedisChannelsPubSubBackend(redis=Redis.from_url(url))
+    from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
+
+    dsn = settings.database_url if url == "postgres" else url
+    return AsyncPgChannelsBackend(dsn=dsn)
+
+
+class Live:
+    """This process's end of the bus: coalesced publishing and the count of subscribers."""
+
+    def __init__(self, plugin: ChannelsPlugin, crosses_processes: bool) -> None:
+        self.plugin = plugin
+        self.crosses_processes = crosses_processes
+        self.subscribers = 0
+        self._last: dict[str, float] = {}
+        self._trailing: dict[str, asyncio.TimerHandle] = {}
+
+    def signal(self, topics: Iterable[str]) -> None:
+        now = time.monotonic()
+        for topic in set(topics):
+            if topic in self._trailing:
+                continue  # a signal is already due: it will carry this change too
+            wait = self._last.get(topic, 0.0) + INTERVAL - now
+            if wait <= 0:
+                self._send(topic)
+            else:
+                loop = asyncio.get_running_loop()
+                self._trailing[topic] = loop.call_later(wait, self._send, topic)
+        if len(self._last) > 10_000:  # topics long quiet are forgotten
+            self._last = {t: s for t, s in self._last.items() if now - s < INTERVAL}
+
+    def _send(self, topic: str) -> None:
+        self._trailing.pop(topic, None)
+        self._last[topic] = time.monotonic()
+        try:
+            self.plugin.publish(topic, topic)
+        except Exception:  # the bus is down: pages catch up when their stream reconnects
+            log.exception("live signal not sent")
+
+    def stop(self) -> None:
+        for handle in self._trailing.values():
+            handle.cancel()
+        self._trailing.clear()
+
+
+def make_live(settings: Settings) -> Live:
+    plugin = ChannelsPlugin(
+        backend=make_backend(settings),
+        arbitrary_channels_allowed=True,
+        # a slow subscriber keeps at most a few signals: they all mean "fetch again"
+        subscriber_max_backlog=4,
+        subscriber_backlog_strategy="dropleft",
+    )
+    return Live(plugin, crosses_processes=bool(settings.live_url))
+
+
+def changed(ctx: Context, *topics: str) -> None:
+    """Signal `topics` once the current write transaction has committed (never if it rolls
+    back). Without a running app (service tests, commands) there is no one to tell."""
+    live = ctx.live
+    if live is None or not topics:
+        return
+    ctx.db.after_commit(lambda: live.signal(topics))
+
+
+def _message(event: str, data: str) -> ServerSentEventMessage:
+    # a random retry spreads a thousand screens' reconnections after a restart
+    return ServerSentEventMessage(data=data, event=event, retry=random.randint(1000, 4000))
+
+
+async def _stream(
+    live: Live, topics: list[str], check: Callable[[], Awaitable[bool]] | None
+) -> AsyncGenerator[ServerSentEventMessage, None]:
+    signals: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
+
+    async def on_event(data: bytes) -> None:
+        if signals.empty():  # one pending signal is as good as many
+            signals.put_nowait(data.decode())
+
+    live.subscribers += 1
+    try:
+        async with (
+            live.plugin.start_subscription(topics) as subscriber,
+            subscriber.run_in_background(on_event, join=False),
+        ):
+            # on every (re)connection: whatever changed while away is fetched now
+            yield _message("changed", "connected")
+            while True:
+                try:
+                    topic = await asyncio.wait_for(signals.get(), HEARTBEAT)
+                except TimeoutError:
+                    topic = ""
+                if check is not None and not await check():
+                    yield _message("revoked", "revoked")
+                    return
+                if topic:
+                    yield _message("changed", topic)
+                else:
+                    yield ServerSentEventMessage(comment="alive")
+    finally:
+        live.subscribers -= 1
+
+
+def live_of(request: Request[Any, Any, Any]) -> Live:
+    live: Live | None = request.app.state.ctx.live
+    if live is None:  # pragma: no cover - the app factory always makes one
+        raise HTTPException(status_code=503, detail="live updates are off")
+    return live
+
+
+def sse_response(
+    request: Request[Any, Any, Any],
+    topics: Iterable[str],
+    check: Callable[[], Awaitable[bool]] | None = None,
+) -> ServerSentEvent:
+    """A stream of `changed` events for `topics`; `check` is asked on each signal and heartbeat,
+    and once it answers False the stream says `revoked` and ends."""
+    # (ServerSentEvent says no-cache and, to nginx, do not buffer)
+    return ServerSentEvent(_stream(live_of(request), sorted(set(topics)), check))
+
+
+@get("/live", opt={"public": True, "stream": True}, name="live")
+async def live_events(
+    request: Request[Any, Any, Any], topics: FromQuery[str] = ""
+) -> ServerSentEvent:
+    """Public topics only (compounds and votes): a signal says *that* something changed, never
+    what; the pages it triggers apply their own rules."""
+    wanted = [t for t in topics.split(",") if t]
+    if not wanted or len(wanted) > MAX_TOPICS or not all(PUBLIC_TOPIC.fullmatch(t) for t in wanted):
+        raise HTTPException(status_code=400, detail="bad topics")
+    return sse_response(request, wanted)
+
+
+def live_source(*topics: str) -> Markup:
+    """The attributes of a wrapper whose partials refresh on `sse:changed` (templates)."""
+    query = ",".join(dict.fromkeys(t for t in topics if t))
+    return Markup('data-hx-ext="sse" data-sse-connect="/live?topics={}"').format(query)
+
+
+ROUTES = [live_events]
