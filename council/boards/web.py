@@ -1,9 +1,12 @@
-"""The public face of the council: the list of compounds and each compound's home page."""
+"""The public face of the council: the list of compounds, each compound's home page, a matter's
+record, and the boards (a vote's, a compound's, a joint council's) for phones and walls."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
@@ -12,8 +15,10 @@ from litestar.response import Template
 
 from council.accounts.queries import activated_accounts
 from council.boards import labels
+from council.boards import queries as boards
 from council.boards.home import going_on
 from council.boards.matter import matter_page, report_parts
+from council.books.money import format_fen
 from council.compounds.service import compound_of, compound_stats, get_compound, list_compounds
 from council.platform.context import Context
 from council.platform.web.auth import principal_of
@@ -21,6 +26,7 @@ from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import render
 from council.platform.web.urls import absolute_url
+from council.voting import service as voting
 from council.works.of_matter import WORK_LABELS
 
 
@@ -107,4 +113,101 @@ async def _matter(
     )
 
 
-ROUTES = [home, compound_page, matter, matter_report]
+# --- boards: no login, aggregates only, live -------------------------------------------------
+
+
+def _board_context(ctx: Context, as_of: dt.datetime) -> dict[str, Any]:
+    local = as_of.astimezone(ZoneInfo(ctx.settings.timezone))
+    return {
+        "tz": ctx.settings.timezone,
+        "as_of": as_of,
+        "as_of_text": local.strftime("%H:%M:%S"),  # "数据更新于 HH:MM:SS", the compound's time
+        "labels": labels,
+        "money": format_fen,
+    }
+
+
+@get("/v/{vote_id:int}/board", opt=PUBLIC, name="vote_board")
+async def vote_board_page(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], vote_id: FromPath[int]
+) -> Response[str]:
+    """A vote's board for phones and walls: each compound's participation against the quorum
+    (persons and area, per building), its own verdict once closed, and a joint vote's verdict;
+    the split of choices only once voting has closed. A draft is 404."""
+    vote = await boards.public_vote(ctx, vote_id)
+    key = ("vote_board", vote.id, vote.chain_height, vote.state.value, vote.closes_at)
+    return await kept_page(request, ctx, key, partial(_vote_board, request, ctx, vote))
+
+
+async def _vote_board(
+    request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef
+) -> Template:
+    board = await boards.vote_board(ctx, vote)
+    topics = [board.topic, *(f"c.{c}" for c in vote.scope_ids)]
+    return render(
+        request,
+        "boards/board_vote.html",
+        {"v": board, "topics": topics, **_board_context(ctx, ctx.clock())},
+        fragment="boards/_vote_board.html",
+    )
+
+
+@get("/c/{slug:str}/board", opt=PUBLIC, name="compound_board")
+async def compound_board_page(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
+) -> Response[str]:
+    """A compound's board: open votes with live participation, recent results, matters by
+    step, needs answered and overdue, the next meeting, the books' summary, overdue tasks."""
+    compound = await get_compound(slug)
+    key = ("compound_board", compound.id, await boards.board_stamp(ctx, [compound.id]))
+    return await kept_page(request, ctx, key, partial(_compound_board, request, ctx, compound.id))
+
+
+async def _compound_board(request: Request[Any, Any, Any], ctx: Context, cid: int) -> Template:
+    board = await boards.compound_board(ctx, cid)
+    topics = [board.topic, *(v.topic for v in (*board.open_votes, *board.recent_results))]
+    return render(
+        request,
+        "boards/board_compound.html",
+        {"b": board, "topics": topics, **_board_context(ctx, board.as_of)},
+        fragment="boards/_compound_board.html",
+    )
+
+
+@get("/j/{joint_id:int}/board", opt=PUBLIC, name="joint_board")
+async def joint_board_page(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context], joint_id: FromPath[int]
+) -> Response[str]:
+    """A joint council's board (联合党总支): its joint votes, then each compound's board."""
+    _, ids = await boards.joint_council(joint_id)
+    key = ("joint_board", joint_id, await boards.board_stamp(ctx, ids))
+    return await kept_page(request, ctx, key, partial(_joint_board, request, ctx, joint_id))
+
+
+async def _joint_board(request: Request[Any, Any, Any], ctx: Context, joint_id: int) -> Template:
+    board = await boards.joint_board(ctx, joint_id)
+    topics = list(board.topics)
+    for c in board.compounds:
+        topics += [v.topic for v in (*c.open_votes, *c.recent_results)]
+    return render(
+        request,
+        "boards/board_joint.html",
+        # the stream takes 16 topics: the compounds' and the joint votes' come first
+        {
+            "j": board,
+            "topics": list(dict.fromkeys(topics))[:16],
+            **_board_context(ctx, board.as_of),
+        },
+        fragment="boards/_joint_board.html",
+    )
+
+
+ROUTES = [
+    home,
+    compound_page,
+    matter,
+    matter_report,
+    vote_board_page,
+    compound_board_page,
+    joint_board_page,
+]
