@@ -25,13 +25,16 @@ from council.kernel.errors import N_, DomainError, Invalid, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.meetings import evaluation
+from council.meetings import notices as meeting_notices
 from council.meetings import service as meetings
+from council.platform import notices
 from council.platform.context import Context
 from council.platform.web.auth import principal_of, require_principal
 from council.platform.web.i18n import gettext
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import error_status, form_errors, redirect, render
 from council.platform.web.times import local_input, parse_local
+from council.platform.web.urls import absolute_url
 from council.procedure import Blocker
 from council.votes.lifecycle import OFFICER_ROLES
 from council.works.of_matter import WORK_LABELS
@@ -146,10 +149,43 @@ class PublicMeetings(Controller):
         compound: NamedDependency[CompoundRef],
         meeting: NamedDependency[meetings.MeetingView],
     ) -> Template:
+        """The meeting notice on A4 for the notice board (same access as the page)."""
         return render(
             request,
             "meetings/notice.html",
-            {"compound": compound, "meeting": meeting, "tz": ctx.settings.timezone, **_labels()},
+            {
+                "compound": compound,
+                "meeting": meeting,
+                "stamp": _stamps(request, ctx, compound, meeting)[0],
+                "printed_at": ctx.clock(),
+                "tz": ctx.settings.timezone,
+                **_labels(),
+            },
+        )
+
+    @get("/{meeting_id:int}/minutes", opt=PUBLIC, name="meeting_minutes_print")
+    async def minutes_print(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        meeting: NamedDependency[meetings.MeetingView],
+    ) -> Template:
+        """The published minutes on A4; minutes not yet approved by both sides are 404."""
+        minutes = _stamps(request, ctx, compound, meeting)[1]
+        if minutes is None:
+            raise NotFound(N_("会议纪要尚未公布"))
+        return render(
+            request,
+            "meetings/print_minutes.html",
+            {
+                "compound": compound,
+                "meeting": meeting,
+                "stamp": minutes,
+                "printed_at": ctx.clock(),
+                "tz": ctx.settings.timezone,
+                **_labels(),
+            },
         )
 
     @post(
@@ -190,6 +226,22 @@ class PublicMeetings(Controller):
         return redirect(request, f"{page}#discussion")
 
 
+def _stamps(
+    request: Request[Any, Any, Any],
+    ctx: Context,
+    compound: CompoundRef,
+    meeting: meetings.MeetingView,
+) -> tuple[notices.Stamp, notices.Stamp | None]:
+    """The notice's stamp and the published minutes' (None before they are published): both
+    point to the meeting's page, which shows both hashes."""
+    page = request.app.route_reverse("meeting", slug=compound.slug, meeting_id=meeting.id)
+    url = absolute_url(ctx.settings, request, page)
+    notice = notices.stamp(url, meeting_notices.notice_facts(compound.name, meeting))
+    if not meeting.minutes_public:
+        return notice, None
+    return notice, notices.stamp(url, meeting_notices.minutes_facts(compound.name, meeting))
+
+
 async def _public_page(
     request: Request[Any, Any, Any],
     ctx: Context,
@@ -199,9 +251,12 @@ async def _public_page(
     status: int = 200,
 ) -> Template:
     p = principal_of(request)
+    notice_stamp, minutes_stamp = _stamps(request, ctx, compound, meeting)
     context: dict[str, Any] = {
         "compound": compound,
         "meeting": meeting,
+        "notice_stamp": notice_stamp,
+        "minutes_stamp": minutes_stamp,
         "evaluation_figures": await evaluation.figures_for(ctx, meeting),
         "tz": ctx.settings.timezone,
         "officer": p is not None and p.has_role(compound.id, set(meetings.ORGANISERS)),

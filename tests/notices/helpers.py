@@ -17,9 +17,9 @@ from ..factories import html, make_person
 ROOT = accounts.Principal(0, "", "", is_superuser=True)
 
 
-def page_hash(page: LexborHTMLParser) -> str:
-    """The content hash an online page shows (one, and only one)."""
-    (node,) = page.css(".notice-hash .content-hash")
+def page_hash(page: LexborHTMLParser, within: str = "") -> str:
+    """The content hash an online page shows (one, and only one, `within` a part of it)."""
+    (node,) = page.css(f"{within} .notice-hash .content-hash".strip())
     return node.text()
 
 
