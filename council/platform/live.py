@@ -14,6 +14,7 @@ ballot."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 import re
@@ -128,13 +129,22 @@ def changed(ctx: Context, *topics: str) -> None:
     ctx.db.after_commit(lambda: live.signal(topics))
 
 
+_ids = itertools.count(1)
+
+
 def _message(event: str, data: str) -> ServerSentEventMessage:
-    # a random retry spreads a thousand screens' reconnections after a restart
-    return ServerSentEventMessage(data=data, event=event, retry=random.randint(1000, 4000))
+    # an id makes the browser send Last-Event-ID when it reconnects; a random retry spreads a
+    # thousand screens' reconnections after a restart
+    return ServerSentEventMessage(
+        data=data, event=event, id=str(next(_ids)), retry=random.randint(1000, 4000)
+    )
 
 
 async def _stream(
-    live: Live, topics: list[str], check: Callable[[], Awaitable[bool]] | None
+    live: Live,
+    topics: list[str],
+    check: Callable[[], Awaitable[bool]] | None,
+    resumed: bool,
 ) -> AsyncGenerator[ServerSentEventMessage, None]:
     signals: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
 
@@ -148,8 +158,9 @@ async def _stream(
             live.plugin.start_subscription(topics) as subscriber,
             subscriber.run_in_background(on_event, join=False),
         ):
-            # on every (re)connection: whatever changed while away is fetched now
-            yield _message("changed", "connected")
+            yield ServerSentEventMessage(comment="subscribed", data=None)
+            if resumed:  # back after a drop: whatever changed meanwhile is fetched now
+                yield _message("changed", "resumed")
             while True:
                 try:
                     topic = await asyncio.wait_for(signals.get(), HEARTBEAT)
@@ -161,7 +172,7 @@ async def _stream(
                 if topic:
                     yield _message("changed", topic)
                 else:
-                    yield ServerSentEventMessage(comment="alive")
+                    yield ServerSentEventMessage(comment="alive", data=None)
     finally:
         live.subscribers -= 1
 
@@ -181,7 +192,8 @@ def sse_response(
     """A stream of `changed` events for `topics`; `check` is asked on each signal and heartbeat,
     and once it answers False the stream says `revoked` and ends."""
     # (ServerSentEvent says no-cache and, to nginx, do not buffer)
-    return ServerSentEvent(_stream(live_of(request), sorted(set(topics)), check))
+    resumed = "last-event-id" in request.headers
+    return ServerSentEvent(_stream(live_of(request), sorted(set(topics)), check, resumed))
 
 
 @get("/live", opt={"public": True, "stream": True}, name="live")

@@ -174,13 +174,13 @@ class Server:
 class Stream:
     """An EventSource's view of /live: events (name, data, arrival time) in a queue."""
 
-    def __init__(self, base: str, topics: str) -> None:
+    def __init__(self, base: str, topics: str, last_event_id: str = "") -> None:
         self.events: queue.Queue[tuple[str, str, float]] = queue.Queue()
-        self.http = httpx.Client(base_url=base, timeout=httpx.Timeout(5, read=60))
-        self.ready = threading.Event()
+        headers = {"last-event-id": last_event_id} if last_event_id else {}
+        self.http = httpx.Client(base_url=base, timeout=httpx.Timeout(5, read=60), headers=headers)
         self.thread = threading.Thread(target=self._read, args=(topics,), daemon=True)
         self.thread.start()
-        assert self.next(10)[0] == "changed"  # every connection starts with one
+        assert self.next(10)[0] == "subscribed"  # from now on every change is told
 
     def _read(self, topics: str) -> None:
         event = ""
@@ -188,7 +188,9 @@ class Stream:
             with self.http.stream("GET", "/live", params={"topics": topics}) as r:
                 assert r.headers["content-type"].startswith("text/event-stream")
                 for line in r.iter_lines():
-                    if line.startswith("event:"):
+                    if line == ": subscribed":
+                        self.events.put(("subscribed", "", time.monotonic()))
+                    elif line.startswith("event:"):
                         event = line.split(":", 1)[1].strip()
                     elif line.startswith("data:"):
                         self.events.put((event, line.split(":", 1)[1].strip(), time.monotonic()))
@@ -254,6 +256,19 @@ def test_one_process_in_memory_a_cast_reaches_a_watching_page(
         assert wait_for(stream, f"v.{open_now}", sent) < 1.0
     finally:
         stream.close()
+
+
+def test_a_page_back_after_a_drop_is_told_to_catch_up(client, settings, servers):
+    """The browser sends Last-Event-ID when it reconnects: what changed meanwhile is fetched."""
+    servers.append(Server(settings))
+    fresh, back = Stream(servers[0].url, "c.1"), Stream(servers[0].url, "c.1", last_event_id="7")
+    try:
+        assert back.next(5)[:2] == ("changed", "resumed")
+        with pytest.raises(queue.Empty):
+            fresh.next(0.5)
+    finally:
+        fresh.close()
+        back.close()
 
 
 def crossing_url(database_url: str) -> str:
