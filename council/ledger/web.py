@@ -31,12 +31,13 @@ from council.kernel.roles import Role
 from council.ledger import disclosures, queries, service
 from council.ledger.queries import KIND_LABELS
 from council.matters import service as matters
-from council.platform import uploads
+from council.platform import notices, uploads
 from council.platform.context import Cache, Context
 from council.platform.web.auth import require_principal
 from council.platform.web.files import file_response
 from council.platform.web.i18n import current_language
 from council.platform.web.render import error_status, form_errors, redirect, render
+from council.platform.web.urls import absolute_url
 from council.procedure import Stage
 
 READERS = tuple(Role)  # every role in the compound reads its ledger
@@ -250,8 +251,69 @@ class LedgerPages(Controller):
                 "d": d,
                 "changes": changes,
                 "paged": bool(_before(before)),
+                "stamp": _disclosure_stamp(request, ctx, compound, d),
             },
         )
+
+    @get("/disclosures/{number:int}/print", name="ledger_disclosure_print")
+    async def disclosure_print(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        number: FromPath[int],
+    ) -> Template:
+        """The disclosure on A4 for the notice board: its totals, its SHA-256, every entry of
+        its period as published (a later reversal is in a later disclosure), a QR code of the
+        online page and the content hash it shows. Same readers as the online page."""
+        d = await disclosures.get_disclosure(compound.id, number)
+        # the whole period on paper: never more than the disclosure's own count
+        changes = await queries.period_entries(
+            compound.id, d.previous_upto, d.upto, limit=max(d.entry_count, 1)
+        )
+        return render(
+            request,
+            "ledger/print_disclosure.html",
+            {
+                "compound": compound,
+                "d": d,
+                "entries": changes.entries,
+                "stamp": _disclosure_stamp(request, ctx, compound, d),
+                "printed_at": ctx.clock(),
+                "tz": ctx.settings.timezone,
+                **LABELS,
+            },
+        )
+
+
+def disclosure_facts(compound: CompoundRef, d: disclosures.DisclosureView) -> dict[str, Any]:
+    """What a printed disclosure states; its entries are in it through their SHA-256."""
+    return {
+        "notice": "disclosure",
+        "compound": compound.name,
+        "number": d.number,
+        "period": d.period,
+        "after": d.previous_upto,
+        "upto": d.upto,
+        "published_at": d.published_at,
+        "entries": d.entry_count,
+        "income_fen": d.income_fen,
+        "expense_fen": d.expense_fen,
+        "balance_fen": d.balance_fen,
+        "sha256": d.sha256,
+        "previous_sha256": d.previous_sha256,
+    }
+
+
+def _disclosure_stamp(
+    request: Request[Any, Any, Any],
+    ctx: Context,
+    compound: CompoundRef,
+    d: disclosures.DisclosureView,
+) -> notices.Stamp:
+    page = request.app.route_reverse("ledger_disclosure", slug=compound.slug, number=d.number)
+    url = absolute_url(ctx.settings, request, page)
+    return notices.stamp(url, disclosure_facts(compound, d))
 
 
 async def _entry_page(
