@@ -107,9 +107,12 @@ def open_votes(
     item: int = 8,
     kind: VoteKind = VoteKind.BINDING,
     joint_with: list[int] | None = None,
+    days: int = 15,
 ) -> list[int]:
-    """Votes created and announced together, opened 15 days later: the same window each."""
-    opens, closes = clock.t + 15 * DAY, clock.t + 30 * DAY
+    """Votes created and announced together, opened 15 days later for `days` days: the same
+    window each."""
+    opens = clock.t + 15 * DAY
+    closes = opens + days * DAY
     ids = [
         client.run(
             voting.create_vote,
