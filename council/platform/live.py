@@ -208,9 +208,13 @@ async def live_events(
     return sse_response(request, wanted)
 
 
-def live_source(*topics: str) -> Markup:
-    """The attributes of a wrapper whose partials refresh on `sse:changed` (templates)."""
-    query = ",".join(dict.fromkeys(t for t in topics if t))
+def live_source(
+    *topics: str, compounds: Iterable[int] = (), votes: Iterable[int] = ()
+) -> Markup:
+    """The attributes of a wrapper whose partials refresh on `sse:changed` (templates):
+    `live_source(compounds=vote.scope_ids, votes=[vote.id])`."""
+    every = [*topics, *map(topic_compound, compounds), *map(topic_vote, votes)]
+    query = ",".join(dict.fromkeys(t for t in every if t))
     return Markup('data-hx-ext="sse" data-sse-connect="/live?topics={}"').format(query)
 
 

@@ -276,3 +276,29 @@ def test_hundred_concurrent_http_casts_for_one_person(client, clock, compound, o
     assert statuses.count(303) == 1 and statuses.count(409) == 99, sorted(set(statuses))
     assert all("已经投过票" in text for s, text in results if s == 409)
     assert client.run(Ballot.count) == 1
+
+
+def test_result_page_and_officer_figures_refresh_on_the_votes_stream_not_a_timer(
+    client, clock, compound, officers
+):
+    """Both listen to the vote's and its compound's topics on one stream that is never swapped;
+    the piece that is swapped asks for itself again on `sse:changed`, and nothing polls."""
+    committee, _ = officers
+    vid = open_vote(client, clock, compound, committee)
+    topics = f"/live?topics=c.{compound.id},v.{vid}"
+    page = html(client.get(f"/v/{vid}/result"))
+    source = page.css_first("[data-sse-connect]")
+    assert source.attributes["data-sse-connect"] == topics
+    piece = source.css_first("#result-figures")
+    assert piece.attributes["data-hx-trigger"] == "sse:changed"
+    assert piece.attributes["data-hx-get"] == f"/v/{vid}/result"
+    client.login(committee.phone)
+    page = html(client.get(f"/staff/c/yipin/votes/{vid}"))
+    source = page.css_first("[data-sse-connect]")
+    assert source.attributes["data-sse-connect"] == topics
+    figures = source.css_first("#figures")
+    assert figures.attributes["data-hx-trigger"] == "sse:changed"
+    # the public figures inside refresh with the officers' section, not on their own
+    assert "data-hx-get" not in figures.css_first("#result-figures").attributes
+    for p in (f"/v/{vid}/result", f"/staff/c/yipin/votes/{vid}"):
+        assert "every " not in client.get(p).text
