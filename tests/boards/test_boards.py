@@ -323,3 +323,32 @@ def test_titles_typed_by_people_are_escaped_on_every_board(client, clock, superu
         assert not page.css("script:not([src])"), path
         assert not any(k.startswith("on") for n in page.css("*") for k in n.attributes), path
         assert payload in page.css_first("main").text(), path
+
+
+def test_boards_refresh_live_with_javascript_and_every_30_s_without(client, clock, superuser):
+    w = wall(client, superuser, n=3)
+    a, b, c = w.owners
+    others = [b.compound.id, c.compound.id]
+    (vid,) = open_votes(client, clock, w.staff, a.compound.id, ["拆除围墙"], joint_with=others)
+    ids = [o.compound.id for o in w.owners]
+    boards = {
+        f"/v/{vid}/board": ("#vote-board", [f"v.{vid}", *(f"c.{i}" for i in ids)]),
+        f"/c/{a.compound.slug}/board": ("#compound-board", [f"c.{ids[0]}", f"v.{vid}"]),
+        f"/j/{w.joint_council}/board": ("#joint-board", [*(f"c.{i}" for i in ids), f"v.{vid}"]),
+    }
+    for path, (partial, topics) in boards.items():
+        r = client.get(path)
+        assert '<noscript><meta http-equiv="refresh" content="30"></noscript>' in r.text
+        page = html(r)
+        source = page.css_first("[data-sse-connect]")
+        assert source is not None and source.css_first(partial) is not None, path
+        assert source.attributes["data-sse-connect"] == "/live?topics=" + ",".join(topics)
+        node = page.css_first(partial)
+        assert node.attributes["data-hx-get"] == path
+        assert node.attributes["data-hx-trigger"] == "sse:changed"
+        assert node.attributes["data-hx-swap"] == "outerHTML"
+        # the partial alone for htmx: the same piece, no page around it
+        fragment = client.get(path, headers={"HX-Request": "true"})
+        assert fragment.text.lstrip().startswith(f'<div id="{partial[1:]}"'), path
+        assert "<html" not in fragment.text and "data-sse-connect" not in fragment.text
+        assert "数据更新于" in seen(fragment)
