@@ -26,7 +26,7 @@ from council.platform.web.auth import login_required, principal_of, require_prin
 from council.platform.web.i18n import gettext
 from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
-from council.platform.web.render import redirect, render
+from council.platform.web.render import is_htmx, redirect, render
 from council.platform.web.urls import absolute_url
 from council.votes import Choice
 from council.votes.lifecycle import LEGAL_NOTICE_DAYS, VoteState
@@ -322,8 +322,13 @@ class PublicVote(Controller):
                 "per_unit": per_unit,
                 "closed": closed,
                 "final": vote.state in vote_notices.FINAL_STATES,
-                # the announcement's hash exists once there is a result to announce
-                "stamp": (await _result_stamp(request, ctx, vote, res))[0] if closed else None,
+                # the announcement's hash exists once there is a result to announce (the
+                # figures' partial, re-fetched live, does not show it)
+                "stamp": (
+                    (await _result_stamp(request, ctx, vote, res))[0]
+                    if closed and not is_htmx(request)
+                    else None
+                ),
             },
             fragment="votes/_result_figures.html",
         )
