@@ -126,9 +126,16 @@ class StepCount:
 
 @dataclass(frozen=True)
 class OverdueNeed:
+    """A public need past its reply deadline: what and where, never who."""
+
     id: int
-    title: str  # the need's kind and place (never its author)
+    kind_label: str  # a msgid (or the compound's own kind's name): translate when shown
+    place: str
     since: dt.datetime  # its reply deadline
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind_label} · {self.place}" if self.place else self.kind_label
 
 
 @dataclass(frozen=True)
@@ -381,8 +388,7 @@ async def _overdue_needs(compound_id: int, at: dt.datetime) -> tuple[OverdueNeed
     out = []
     for r in rows:
         place = place_of(r["place_building.name"], r["place_text"])
-        label = kind_label(known, r["kind"])
-        out.append(OverdueNeed(r["id"], f"{label} · {place}" if place else label, r["due_at"]))
+        out.append(OverdueNeed(r["id"], kind_label(known, r["kind"]), place, r["due_at"]))
     return tuple(out)
 
 

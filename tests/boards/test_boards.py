@@ -352,3 +352,40 @@ def test_boards_refresh_live_with_javascript_and_every_30_s_without(client, cloc
         assert fragment.text.lstrip().startswith(f'<div id="{partial[1:]}"'), path
         assert "<html" not in fragment.text and "data-sse-connect" not in fragment.text
         assert "数据更新于" in seen(fragment)
+
+
+def test_a_consultative_poll_shows_participation_while_open_and_its_split_once_closed(
+    client, clock, compound, officers, owners
+):
+    committee, _ = officers
+    vid = client.run(
+        voting.create_vote,
+        client.ctx,
+        committee.principal,
+        compound.id,
+        kind=VoteKind.POLL,
+        item=None,
+        title="小区内是否增设充电桩",
+        body="征求意见",
+        opens_at=clock.t,
+        closes_at=clock.t + 7 * DAY,
+    )
+    for action in (Action.ANNOUNCE, Action.OPEN):
+        client.run(voting.transition, client.ctx, committee.principal, vid, action)
+    for name, choice in (("张伟", A), ("王芳", A), ("陈静", O)):
+        cast(client, owners[name], vid, choice)
+
+    def figures():
+        page = html(client.get(f"/v/{vid}/board"))
+        assert page.css("section.board-scope") == []  # a poll counts accounts, not units
+        dl = page.css_first(".board-poll")
+        return {text(d.css_first("dt")): text(d.css_first("dd")) for d in dl.css("div")}, page
+
+    shown, page = figures()
+    assert shown == {"参与": "3"}
+    assert page.css(".verdict") == []
+    assert "参与 3 人" in text(html(client.get("/c/yipin/board")).css_first(".vote-card"))
+    clock.t += 8 * DAY
+    shown, page = figures()
+    assert shown == {"参与": "3", "同意": "2", "反对": "1", "弃权": "0"}
+    assert "赞成" in text(page.css_first(".verdict"))
