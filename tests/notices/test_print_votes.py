@@ -211,3 +211,35 @@ def test_a_vote_title_and_text_print_as_the_text_they_are(
     assert payload in page.css_first("h1").text()
     assert page.css_first(".vote-body").text() == payload
     assert payload in page.css_first("title").text()
+
+
+def test_a_paper_ballot_counted_after_close_is_on_the_next_print_at_once(
+    client, clock, compound, officers, owners
+):
+    """The printed result is a kept page: a paper ballot confirmed after close appends to the
+    vote's chain, and the next print (the clock frozen, the same second) shows it."""
+    committee, party = officers
+    vid = open_vote(client, clock, compound, committee)
+    cast(client, owners["张伟"], vid)
+    clock.t += 15 * DAY
+    client.run(voting.transition, client.ctx, committee.principal, vid, Action.CLOSE)
+    before = print_page(client, f"/v/{vid}/result/print")
+    entry = client.run(
+        voting.enter_paper, client.ctx, committee.principal, vid, "No.1", "2", "101", "oppose"
+    )
+    state = client.run(
+        voting.confirm_paper, client.ctx, party.principal, entry, "No.1", "2", "101", "oppose"
+    )
+    assert state == "counted"
+    after = print_page(client, f"/v/{vid}/result/print")
+
+    def opposed(page):
+        (row,) = [
+            tr for tr in page.css("table.figures tbody tr") if tr.css_first("th").text() == "反对"
+        ]
+        return row.css_first("td").text()
+
+    assert (opposed(before), opposed(after)) == ("0", "1")
+    h = check_sheet(after, f"{BASE}/v/{vid}/result")
+    assert h != check_sheet(before, f"{BASE}/v/{vid}/result")
+    assert h == page_hash(html(client.get(f"/v/{vid}/result")))
