@@ -204,3 +204,148 @@ def start_server(
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("server did not start")
+
+
+async def joint_vote_with_ballots(
+    ctx: Any, ballots: int, turnout: float = 0.8
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """For benchmarks: the wall vote's shape — one binding vote open over the three compounds of
+    the sample (一品水轩 `yipin`, 缤纷城 `binfen`, 西顺公寓 `xishun`, by their shares), whose
+    rosters hold about ballots / turnout single-unit owners, each with an account, and
+    `ballots` of them cast: real casts through `voting.cast_ballot` (ownership check, the group
+    commit's batches of 64, the hash chain), many in flight at once so every batch is full.
+    Eight in ten agree, one opposes, one abstains (it passes). Returns
+    (vote id, {slug: compound id}, {slug: ballots cast there})."""
+    import asyncio
+    import datetime as dt
+
+    from council.accounts import service as accounts
+    from council.accounts.tables import Account, AccountOwner
+    from council.compounds import service as compounds
+    from council.compounds.tables import Owner
+    from council.kernel.clock import now
+    from council.kernel.principal import Principal
+    from council.kernel.roles import Role
+    from council.votes.lifecycle import Action, Rules, VoteKind
+    from council.voting import service as voting
+
+    root = Principal(0, "", "", is_superuser=True)
+    owners = -(-ballots * 100 // round(turnout * 100))
+    ids: dict[str, int] = {}
+    people: list[tuple[str, str]] = []  # (slug, owner ident), compound by compound
+    for (name, share, buildings, _), slug in zip(
+        COMPOUNDS, ("yipin", "binfen", "xishun"), strict=True
+    ):
+        c = await compounds.create_compound(ctx, root, name, slug)
+        ids[slug] = c.id
+        n = max(1, round(owners * share))
+        per = -(-n // buildings)
+        rows = ["compound,building,unit,area_m2,owners,developer_unsold"]
+        rows += [
+            f"{name},{i // per + 1},{i % per + 101},{70 + i % 60}.50,{slug}{i},0" for i in range(n)
+        ]
+        await compounds.import_roster(ctx, root, c, ("\n".join(rows) + "\n").encode(), "r.csv")
+        await voting.set_rules(
+            ctx,
+            root,
+            c.id,
+            Rules(notice_days=0, short_notice_reason="基准测试与负载测试的样本数据"),
+        )
+        people += [(slug, f"{slug}{i}") for i in range(n)]
+    staff = await accounts.create_account(ctx, "13900009999", "sample password", "staff")
+    for cid in ids.values():
+        await accounts.grant_role(ctx, root, cid, staff, Role.STAFF)
+    officer = Principal(
+        staff, "", "", False, {cid: frozenset({Role.STAFF}) for cid in ids.values()}
+    )
+    start_at = ctx.clock() + dt.timedelta(seconds=1)
+    first, *others = ids.values()
+    vid = await voting.create_vote(
+        ctx,
+        officer,
+        first,
+        kind=VoteKind.BINDING,
+        item=8,
+        title="拆除三个小区之间的围墙",
+        body="全文",
+        opens_at=start_at,
+        closes_at=start_at + dt.timedelta(days=1),
+        joint_with=others,
+    )
+    await voting.transition(ctx, officer, vid, Action.ANNOUNCE)
+    await asyncio.sleep((start_at - ctx.clock()).total_seconds() + 0.1)
+    await voting.transition(ctx, officer, vid, Action.OPEN)
+    # the owners' accounts only now: opening tells every account of the scope in one INSERT,
+    # which SQLite refuses above about 5,000 accounts (too many SQL variables)
+    idents = {o["ident"]: o["id"] for o in await Owner.select(Owner.ident, Owner.id)}
+    hashed = ctx.passwords.hash("sample password")
+    at = now()
+    async with ctx.db.write():
+        for start in range(0, len(people), 500):
+            chunk = people[start : start + 500]
+            await Account.insert(
+                *(
+                    Account(phone=f"2{start + k:010d}", password_hash=hashed, created_at=at)
+                    for k in range(len(chunk))
+                )
+            )
+        by_phone = {
+            r["phone"]: r["id"]
+            for r in await Account.select(Account.id, Account.phone).where(Account.phone.like("2%"))
+        }
+        account_of = {ident: by_phone[f"2{k:010d}"] for k, (_, ident) in enumerate(people)}
+        for start in range(0, len(people), 500):
+            await AccountOwner.insert(
+                *(
+                    AccountOwner(account=account_of[ident], owner=idents[ident])
+                    for _, ident in people[start : start + 500]
+                )
+            )
+    vote = await voting.get_vote(vid)
+    # every compound's turnout the same: the first `turnout` of each compound's owners
+    voters: list[tuple[str, str]] = []
+    cast: dict[str, int] = dict.fromkeys(ids, 0)
+    for k, slug in enumerate(ids):
+        mine = [p for p in people if p[0] == slug]
+        take = round(len(mine) * ballots / len(people)) if k < len(ids) - 1 else ballots
+        voters += mine[: min(take, ballots - len(voters))]
+    choices = (*[Choice.AGREE] * 8, Choice.OPPOSE, Choice.ABSTAIN)  # passes: 4/5 agree
+    for start in range(0, len(voters), 1024):
+        await asyncio.gather(
+            *(
+                voting.cast_ballot(
+                    ctx,
+                    Principal(account_of[ident], "", "", False),
+                    vid,
+                    ids[slug],
+                    ident,
+                    choices[k % len(choices)],
+                    vote,
+                )
+                for k, (slug, ident) in enumerate(voters[start : start + 1024], start)
+            )
+        )
+    for slug, _ in voters:
+        cast[slug] += 1
+    if ctx.cast_queue is not None:
+        await ctx.cast_queue.close()
+    return vid, ids, cast
+
+
+async def close_vote_now(ctx: Any, vote_id: int) -> None:
+    """For benchmarks: close an open vote at once, its clock moved past the window's end for
+    this one step (the close is recorded as at that moment)."""
+    import datetime as dt
+
+    from council.kernel.principal import Principal
+    from council.votes.lifecycle import Action
+    from council.voting import service as voting
+
+    vote = await voting.get_vote(vote_id)
+    assert vote.closes_at is not None
+    clock, late = ctx.clock, vote.closes_at + dt.timedelta(seconds=1) - ctx.clock()
+    ctx.clock = lambda: clock() + late
+    try:
+        await voting.transition(ctx, Principal(0, "", "", is_superuser=True), vote_id, Action.CLOSE)
+    finally:
+        ctx.clock = clock
