@@ -305,33 +305,11 @@ class PublicVote(Controller):
         request: Request[Any, Any, Any],
         ctx: NamedDependency[Context],
         vote: NamedDependency[voting.VoteRef],
-    ) -> Template:
-        res = await voting.results_of(vote, ctx)
-        closed = vote_notices.is_closed(vote)
-        per_unit = (
-            await voting.effective_ballots(vote.id)
-            if vote.rules.publish_per_unit and closed and vote.binding
-            else []
-        )
-        return render(
-            request,
-            "votes/result.html",
-            {
-                "vote": vote,
-                "res": res,
-                "per_unit": per_unit,
-                "closed": closed,
-                "final": vote.state in vote_notices.FINAL_STATES,
-                # the announcement's hash exists once there is a result to announce (the
-                # figures' partial, re-fetched live, does not show it)
-                "stamp": (
-                    (await _result_stamp(request, ctx, vote, res))[0]
-                    if closed and not is_htmx(request)
-                    else None
-                ),
-            },
-            fragment="votes/_result_figures.html",
-        )
+    ) -> Response[str]:
+        """Kept per (vote, state, chain height): a thousand screens and phones re-fetching the
+        figures on the same signal cost one build (platform/web/pagecache.py)."""
+        key = ("vote_result", vote.id, vote.state, vote.chain_height)
+        return await kept_page(request, ctx, key, partial(_result, request, ctx, vote))
 
     @get("/notice/print", opt=PUBLIC, name="vote_notice_print")
     async def notice_print(
@@ -358,6 +336,35 @@ class PublicVote(Controller):
         key."""
         key = ("vote_result_print", vote.id, vote.state, vote.chain_height)
         return await kept_page(request, ctx, key, partial(_result_print, request, ctx, vote))
+
+
+async def _result(request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef) -> Template:
+    res = await voting.results_of(vote, ctx)
+    closed = vote_notices.is_closed(vote)
+    per_unit = (
+        await voting.effective_ballots(vote.id)
+        if vote.rules.publish_per_unit and closed and vote.binding
+        else []
+    )
+    return render(
+        request,
+        "votes/result.html",
+        {
+            "vote": vote,
+            "res": res,
+            "per_unit": per_unit,
+            "closed": closed,
+            "final": vote.state in vote_notices.FINAL_STATES,
+            # the announcement's hash exists once there is a result to announce (the
+            # figures' partial, re-fetched live, does not show it)
+            "stamp": (
+                (await _result_stamp(request, ctx, vote, res))[0]
+                if closed and not is_htmx(request)
+                else None
+            ),
+        },
+        fragment="votes/_result_figures.html",
+    )
 
 
 ROUTES = [PublicVote]
