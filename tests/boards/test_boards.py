@@ -20,7 +20,7 @@ from ..factories import DAY, cast, html, open_vote
 from ..ledger.helpers import income, publish
 from ..meetings.helpers import approved_proposal, meeting_with_agenda, publish_agenda
 from ..needs.helpers import dispatch, post
-from ..platform.test_security import XSS
+from ..platform.test_security import XSS, assert_well_formed
 from ..works.helpers import add_task, executing_matter
 from .helpers import cast_as, close, compound_with_owners, open_votes, staff_of, wall
 
@@ -389,3 +389,24 @@ def test_a_consultative_poll_shows_participation_while_open_and_its_split_once_c
     shown, page = figures()
     assert shown == {"参与": "3", "同意": "2", "反对": "1", "弃权": "0"}
     assert "赞成" in text(page.css_first(".verdict"))
+
+
+def test_boards_have_no_inline_script_or_style_and_unique_ids(client, clock, superuser):
+    w = wall(client, superuser, n=3)
+    a, b, c = w.owners
+    others = [b.compound.id, c.compound.id]
+    (own,) = open_votes(client, clock, w.staff, a.compound.id, ["一品水轩自己的表决"], days=40)
+    (vid,) = open_votes(client, clock, w.staff, a.compound.id, ["拆除围墙"], joint_with=others)
+    cast_as(client, a, vid, [A, O])
+    for when in ("open", "closed"):
+        for path in (
+            f"/v/{vid}/board",
+            f"/v/{own}/board",
+            f"/c/{a.compound.slug}/board",
+            f"/j/{w.joint_council}/board",
+        ):
+            page = html(client.get(path))
+            assert all(s.attributes.get("src") for s in page.css("script")), (when, path)
+            assert not page.css("[style]") and not page.css("style"), (when, path)
+            assert_well_formed(page, (when, path))  # a joint vote's card once on the joint board
+        close(client, clock, vid)
