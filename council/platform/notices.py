@@ -65,9 +65,9 @@ def qr_svg(url: str) -> Markup:
     code is drawn for every print of it. Error level M survives a creased or stained paper."""
     if not url.startswith(("https://", "http://")):
         raise ValueError("a notice's QR code carries an absolute URL")
-    svg = segno.make(url, error="m").svg_inline(
-        scale=4, border=2, omitsize=True, svgclass="qr-code", title=url
-    )
+    # drawn at its own size (4 px a module: 3–4 cm on paper), not scaled by a viewBox: an
+    # attribute in camelCase is what the pages' well-formedness check refuses
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2, svgclass="qr-code", title=url)
     return Markup(svg)  # noqa: S704 - segno's own SVG; the URL inside is XML-escaped by segno
 
 

@@ -44,7 +44,7 @@ def check_sheet(page: LexborHTMLParser, online: str) -> str:
     assert stamp.css_first("figcaption.url").text() == online
     svg = stamp.css_first("figure.qr svg")
     expected = segno.make(online, error="m").svg_inline(
-        scale=4, border=2, omitsize=True, svgclass="qr-code", title=online
+        scale=4, border=2, svgclass="qr-code", title=online
     )
     # the same modules as segno draws for the URL: the code carries the address, nothing else
     drawn = re.search(r' d="([^"]+)"', expected)
