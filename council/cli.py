@@ -154,14 +154,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db_file = settings.sqlite_path
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-    logins, codes = asyncio.run(_with_context(settings, lambda ctx: build_demo(ctx, args.units)))
+    demo = asyncio.run(_with_context(settings, lambda ctx: build_demo(ctx, args.units)))
+    base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
     print(f"演示数据库：{db_file}")
     print(f"所有演示账号的密码：{DEMO_PASSWORD}")
-    for login in logins:
+    for login in demo.logins:
         print(f"  {login.phone}  {login.who}  [{login.compound}]")
     print("可用于试验“激活账号”的激活码：")
-    for where, code in codes:
+    for where, code in demo.codes:
         print(f"  {code}  {where}")
+    print(f"拆除围墙联合表决的公示看板（手机和大屏都能看）：{base}/v/{demo.joint_vote}/board")
+    print("公告屏（在大堂的浏览器里以全屏/信息亭模式打开；可在 管理 → 公告屏 停用）：")
+    for screen in demo.screens:
+        print(f"  {base}{screen.path}  {screen.where}")
     if args.no_serve:
         return 0
     return _serve(settings, args.host, args.port, 1)

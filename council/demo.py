@@ -8,12 +8,14 @@ import datetime as dt
 import io
 import random
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from council.accounts import codes as activation
 from council.accounts import service as accounts
 from council.accounts.tables import Account, AccountOwner, RoleGrant
 from council.compounds import service as compounds
 from council.compounds.tables import Owner
+from council.demo_parts.screens import DemoScreen, build_screens
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.kernel.units import unit_label
@@ -60,9 +62,14 @@ def roster_bytes(compound: str, units: list[SampleUnit]) -> bytes:
     return out.getvalue().encode()
 
 
-async def build_demo(
-    ctx: Context, units: int = 1200
-) -> tuple[list[DemoLogin], list[tuple[str, str]]]:
+class Demo(NamedTuple):
+    logins: list[DemoLogin]
+    codes: list[tuple[str, str]]  # (unit, unused activation code)
+    screens: list[DemoScreen]  # lobby screens' addresses, printed at start
+    joint_vote: int  # the wall-removal vote: its board tells the story at a glance
+
+
+async def build_demo(ctx: Context, units: int = 1200) -> Demo:
     """Compounds, rosters, a joint council, one account per role, and some printed codes."""
     roster = generate_roster(units)
     logins: list[DemoLogin] = []
@@ -99,7 +106,7 @@ async def build_demo(
             await accounts.grant_role(ctx, granter, c.id, acct, role)
             staff[(c.id, role)] = Principal(acct, phone, label, False, {c.id: frozenset({role})})
             logins.append(DemoLogin(f"{role.label} ({role.value})", phone, name))
-    await compounds.create_joint_council(
+    joint_council = await compounds.create_joint_council(
         ctx, "一品水轩·缤纷城·西顺公寓联合党总支", [c.id for c in created]
     )
     # the joint council's two certifiers of the wall-removal vote, one per law's actor
@@ -128,11 +135,14 @@ async def build_demo(
         logins.append(DemoLogin(f"业主 (owner) {where}", phone, c.name))
         codes += [(unit_label(ltr.building, ltr.unit, c.name), ltr.code) for ltr in rest]
     voter = next(x for x in logins if "(owner)" in x.who and x.compound == created[0].name)
-    open_vote = await build_votes(ctx, admin, created, joint, staff)
+    open_vote, wall_vote = await build_votes(ctx, admin, created, joint, staff)
     logins.append(
         DemoLogin(f"业主 (owner)，可以马上在 /v/{open_vote} 投票", voter.phone, created[0].name)
     )
-    return logins, codes
+    shown = await build_screens(
+        ctx, staff[(created[0].id, Role.COMMITTEE)], created[0].id, joint_council
+    )
+    return Demo(logins, codes, shown, wall_vote)
 
 
 class _Clock:
@@ -217,11 +227,11 @@ async def build_votes(
     created: list[compounds.CompoundRef],
     joint: dict[Role, Principal],
     staff: dict[tuple[int, Role], Principal],
-) -> int:
+) -> tuple[int, int]:
     """The seed story, made through the services as people would, on a moved clock: the walls
     through the procedure (build_procedure), then the votes: the joint wall removal
     (published), a vote in its objection window, an open vote, a draft. Returns the open
-    vote's id."""
+    vote's id and the wall vote's."""
     real = ctx.clock
     now = real()
     clock = ctx.clock = _Clock(now - dt.timedelta(days=165))
@@ -330,7 +340,7 @@ async def build_votes(
 
         upto = last_complete_end(ledger.today(ctx), Period.MONTHLY)
         await disclosures.publish_disclosure(ctx, joint[Role.PARTY_BRANCH], yipin.id, upto)
-        return lift
+        return lift, wall
     finally:
         ctx.clock = real
 

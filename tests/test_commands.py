@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 
 from council.cli import main
 
@@ -33,6 +34,26 @@ def test_migrate_then_demo_then_create_user(tmp_path, capsys, monkeypatch):
     ):
         assert f"({role})" in out, role
     assert "yishiting2026" in out
+    # the wall vote's board and two lobby screens, whose tokens open them (keyed hash only)
+    assert "http://127.0.0.1:8000/v/1/board" in out
+    tokens = re.findall(r"http://127\.0\.0\.1:8000/s/([\w-]{24,})", out)
+    assert len(tokens) == 2
+
+    async def screens():
+        from pathlib import Path
+
+        from council.platform.context import make_context
+        from council.platform.settings import Settings
+        from council.screens import service as screens
+
+        ctx = make_context(Settings(data_dir=Path(demo)))
+        try:
+            return [await screens.by_token(ctx, t) for t in tokens]
+        finally:
+            await ctx.db.close()
+
+    lobby, joint = asyncio.run(screens())
+    assert lobby is not None and joint is not None and joint.joint_council_id is not None
 
     async def counts():
         from pathlib import Path

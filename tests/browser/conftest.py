@@ -56,8 +56,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         finally:
             await ctx.db.close()
 
-    logins, codes = asyncio.run(build())
-    return {"data": data, "logins": logins, "codes": codes, "password": DEMO_PASSWORD}
+    demo = asyncio.run(build())
+    return {
+        "data": data,
+        "logins": demo.logins,
+        "codes": demo.codes,
+        "screens": demo.screens,
+        "joint_vote": demo.joint_vote,
+        "password": DEMO_PASSWORD,
+    }
 
 
 @pytest.fixture(scope="session")
