@@ -10,7 +10,7 @@ check, group commit, hash chain), built by council.sample.joint_vote_with_ballot
 phase's timing, outside it, every page is fetched and parsed: the boards and the result pages
 must show each compound's participation as cast (so an empty or stale kept page cannot pass),
 the compound's home and the notice the vote.
-Run: .venv/bin/python bench/boards.py [--sizes 3000,30000] [--seconds 6] [--afresh]
+Run: .venv/bin/python bench/boards.py [--sizes 3000,30000] [--seconds 4] [--rounds 2] [--afresh]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import os
 import platform
 import re
 import socket
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -48,18 +49,24 @@ class Made:
 
 
 @dataclass
-class Row:
-    page: str
-    path: str
+class Run:
     rate: float
     p50: float
     p99: float
+    errors: int  # socket errors and answers other than 2xx/3xx
 
 
 @dataclass
-class Phase:
-    static: Row
-    rows: list[Row] = field(default_factory=list)
+class Row:
+    """A page's runs in one phase, each beside the mean of the static runs just before and just
+    after it (the machine is shared: its load moves between runs, not within a pair)."""
+
+    page: str
+    runs: list[Run] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in self.runs)
 
 
 async def prepare(data: Path, ballots: int) -> Made:
@@ -142,17 +149,35 @@ def check(base: str, paths: dict[str, str], made: Made, closed: bool) -> None:
         assert split == closed, (page, "the split shows" if split else "no split")
 
 
-def run(base: str, paths: dict[str, str], clients: int, seconds: int) -> Phase:
-    def one(page: str, path: str) -> Row:
-        rate, p50, p99, _ = wrk(base + path, clients, seconds)
-        return Row(page, path, rate, p50, p99)
-
-    phase = Phase(one("static", paths["static"]))
-    phase.rows = [one(page, path) for page, path in paths.items() if page != "static"]
-    return phase
+def wrk_run(url: str, clients: int, seconds: int) -> Run:
+    rate, p50, p99, out = wrk(url, clients, seconds)
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Run(rate, p50, p99, errors + (int(bad.group(1)) if bad else 0))
 
 
-def measure(ballots: int, seconds: int, clients: int, keep: str) -> tuple[Made, Phase, Phase]:
+def run(base: str, paths: dict[str, str], clients: int, seconds: int, rounds: int) -> list[Row]:
+    """`rounds` times: static, then each page followed by static again. Returns the static
+    row first."""
+    static = Row("static")
+    rows = [Row(page) for page in paths if page != "static"]
+    for _ in range(rounds):
+        static.runs.append(wrk_run(base + paths["static"], clients, seconds))
+        for row in rows:
+            row.runs.append(wrk_run(base + paths[row.page], clients, seconds))
+            static.runs.append(wrk_run(base + paths["static"], clients, seconds))
+            row.ratios.append(
+                row.runs[-1].rate / ((static.runs[-2].rate + static.runs[-1].rate) / 2)
+            )
+    return [static, *rows]
+
+
+def measure(
+    ballots: int, seconds: int, clients: int, rounds: int, keeps: tuple[str, ...]
+) -> tuple[Made, dict[tuple[str, str], list[Row]]]:
+    """The vote built once; for each phase (open, then closed) and each way of serving (pages
+    kept, or built afresh: COUNCIL_KEEP_PAGES), a server started and measured."""
+    out: dict[tuple[str, str], list[Row]] = {}
     with tempfile.TemporaryDirectory() as d:
         data = Path(d)
         made = asyncio.run(prepare(data, ballots))
@@ -169,25 +194,28 @@ def measure(ballots: int, seconds: int, clients: int, keep: str) -> tuple[Made, 
             "compound home": "/c/binfen",
             "notice print": f"/v/{v}/notice/print",
         }
-        proc = start_server(data, port, env={"COUNCIL_KEEP_PAGES": keep})
-        try:
-            check(base, paths, made, closed=False)
-            assert httpx.get(f"{base}/v/{v}/result/print").status_code == 404  # not before close
-            opened = run(base, paths, clients, seconds)
-            asyncio.run(close(data, v))
-            paths["result print"] = f"/v/{v}/result/print"
-            check(base, paths, made, closed=True)
-            closed = run(base, paths, clients, seconds)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-    return made, opened, closed
+        for state in ("open", "closed"):
+            if state == "closed":
+                asyncio.run(close(data, v))
+                paths["result print"] = f"/v/{v}/result/print"
+            for keep in keeps:
+                proc = start_server(data, port, env={"COUNCIL_KEEP_PAGES": keep})
+                try:
+                    check(base, paths, made, closed=state == "closed")
+                    if state == "open":  # the result announcement exists once voting closed
+                        assert httpx.get(f"{base}/v/{v}/result/print").status_code == 404
+                    out[(state, keep)] = run(base, paths, clients, seconds, rounds)
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=10)
+    return made, out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="3000,30000")
-    ap.add_argument("--seconds", type=int, default=6)
+    ap.add_argument("--seconds", type=int, default=4)
+    ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--afresh", action="store_true", help="also with pages built for every request")
     a = ap.parse_args()
@@ -201,36 +229,39 @@ def main() -> None:
     )
     print(
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {cpu}, "
-        f"{os.cpu_count()} cores shared by the server and wrk; "
-        f"{a.clients} connections (wrk, 2 threads), {a.seconds} s each, SQLite, one worker; "
-        f"load average at start {os.getloadavg()[0]:.1f}"
+        f"{os.cpu_count()} cores shared by the server and wrk; SQLite, one worker; "
+        f"{a.clients} connections (wrk, 2 threads), {a.seconds} s a run; {a.rounds} rounds of "
+        "static, then each page followed by static again; medians; ratio: a page's rate over "
+        "the mean of the static runs around it (median over rounds, and the lowest); "
+        f"load average at start {os.getloadavg()[0]:.1f}",
+        flush=True,
     )
-    for keep in ("1", "0") if a.afresh else ("1",):
-        print(
-            "\npages kept (as served)" if keep == "1" else "\npages built afresh for every request"
-        )
-        print(
-            f"{'ballots':>7} {'vote':6} {'page':15} {'req/s':>7} {'ratio':>6} "
-            f"{'p50 ms':>7} {'p99 ms':>7}"
-        )
-        for n in (int(x) for x in a.sizes.split(",")):
-            made, opened, closed = measure(n, a.seconds, a.clients, keep)
-            for state, phase in (("open", opened), ("closed", closed)):
-                st = phase.static
-                print(
-                    f"{n:7d} {state:6} {'static':15} {st.rate:7.0f} {'':>6} "
-                    f"{st.p50:7.1f} {st.p99:7.1f}"
+    keeps = ("1", "0") if a.afresh else ("1",)
+    print(
+        f"\n{'ballots':>7} {'vote':6} {'pages':6} {'page':15} {'req/s':>7} {'ratio':>6} "
+        f"{'lowest':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}",
+        flush=True,
+    )
+    for n in (int(x) for x in a.sizes.split(",")):
+        made, phases = measure(n, a.seconds, a.clients, a.rounds, keeps)
+        for (state, keep), rows in phases.items():
+            serving = "kept" if keep == "1" else "afresh"
+            for r in rows:
+                ratio, low = (
+                    (statistics.median(r.ratios), min(r.ratios)) if r.ratios else (0.0, 0.0)
                 )
-                for r in phase.rows:
-                    miss = "" if r.rate >= st.rate / 2 else "  < 1/2"
-                    print(
-                        f"{n:7d} {state:6} {r.page:15} {r.rate:7.0f} {r.rate / st.rate:6.2f} "
-                        f"{r.p50:7.1f} {r.p99:7.1f}{miss}"
-                    )
-            print(
-                f"        ({sum(made.cast.values())} ballots {made.cast} built in "
-                f"{made.seconds:.0f} s)"
-            )
+                figures = f"{ratio:6.2f} {low:6.2f}" if r.ratios else f"{'':6} {'':6}"
+                miss = "  < 1/2" if r.ratios and ratio < 0.5 else ""
+                print(
+                    f"{n:7d} {state:6} {serving:6} {r.page:15} {r.median('rate'):7.0f} "
+                    f"{figures} {r.median('p50'):7.1f} {r.median('p99'):7.1f} "
+                    f"{sum(x.errors for x in r.runs):6d}{miss}"
+                )
+        print(
+            f"        ({sum(made.cast.values())} ballots {made.cast}, built in "
+            f"{made.seconds:.0f} s; load average now {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
