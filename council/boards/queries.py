@@ -31,6 +31,7 @@ from council.needs.tables import Need
 from council.platform.context import Cache, Context
 from council.procedure import Stage
 from council.votes.lifecycle import VoteState
+from council.votes.rules import ITEM_TITLES_ZH
 from council.voting import service as voting
 from council.voting.tables import Vote
 from council.works.tables import WorkTask
@@ -97,7 +98,7 @@ class VoteBoard:
     title: str
     binding: bool
     item: int | None  # the §278 item (binding votes)
-    item_label: str  # a msgid: what is being decided
+    item_label: str  # a msgid: the §278 item being decided, or 征询意见
     state: VoteState
     opens_at: dt.datetime | None
     closes_at: dt.datetime | None
@@ -245,7 +246,8 @@ async def _vote_board(ctx: Context, vote: voting.VoteRef) -> VoteBoard:
         "title": vote.title,
         "binding": vote.binding,
         "item": int(vote.item) if vote.item is not None else None,
-        "item_label": N_("业主共同决定") if vote.binding else N_("征询意见"),
+        # a msgid: the §278 item's own words, or what a poll is
+        "item_label": ITEM_TITLES_ZH[vote.item] if vote.item is not None else N_("征询意见"),
         "state": vote.state,
         "opens_at": vote.opens_at,
         "closes_at": vote.closes_at,

@@ -53,6 +53,7 @@ def test_the_wall_vote_board_shows_three_compounds_side_by_side_and_the_joint_ve
 
     page = html(client.get(f"/v/{vid}/board"))
     assert "wall" in page.css_first("body").attributes["class"]
+    assert "第8项）：改变共有部分的用途" in text(page.css_first(".board-meta"))
     s = scopes(page)
     assert list(s) == ["一品水轩", "缤纷城", "西顺公寓"]
     assert "每个小区须各自通过" in text(page.css_first(".joint-verdict"))
