@@ -123,11 +123,16 @@ def voted_in_result(html: str) -> dict[str, int]:
     return out
 
 
-def check(base: str, paths: dict[str, str], made: Made, closed: bool) -> None:
-    """Outside the timing: each page answers 200 and shows the participation as cast."""
+def check(base: str, paths: dict[str, str], made: Made, closed: bool) -> dict[str, float]:
+    """Outside the timing: each page answers 200 and shows the participation as cast. Returns
+    how long each first fetch after the server's start took (seconds): the process reads the
+    roster and the ballots once, then follows the chain."""
     want = {NAMES[s]: n for s, n in made.cast.items()}
+    first: dict[str, float] = {}
     for page, path in paths.items():
-        r = httpx.get(base + path, timeout=60)
+        t = time.perf_counter()
+        r = httpx.get(base + path, timeout=120)
+        first[page] = time.perf_counter() - t
         assert r.status_code == 200, (page, r.status_code)
         html = r.text
         if page == "static":
@@ -147,6 +152,7 @@ def check(base: str, paths: dict[str, str], made: Made, closed: bool) -> None:
             continue
         split = "同意" in {_text(th) for th in LexborHTMLParser(html).css("th")}
         assert split == closed, (page, "the split shows" if split else "no split")
+    return first
 
 
 def wrk_run(url: str, clients: int, seconds: int) -> Run:
@@ -174,10 +180,11 @@ def run(base: str, paths: dict[str, str], clients: int, seconds: int, rounds: in
 
 def measure(
     ballots: int, seconds: int, clients: int, rounds: int, keeps: tuple[str, ...]
-) -> tuple[Made, dict[tuple[str, str], list[Row]]]:
+) -> tuple[Made, dict[tuple[str, str], list[Row]], dict[str, float]]:
     """The vote built once; for each phase (open, then closed) and each way of serving (pages
     kept, or built afresh: COUNCIL_KEEP_PAGES), a server started and measured."""
     out: dict[tuple[str, str], list[Row]] = {}
+    firsts: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as d:
         data = Path(d)
         made = asyncio.run(prepare(data, ballots))
@@ -201,14 +208,15 @@ def measure(
             for keep in keeps:
                 proc = start_server(data, port, env={"COUNCIL_KEEP_PAGES": keep})
                 try:
-                    check(base, paths, made, closed=state == "closed")
+                    first = check(base, paths, made, closed=state == "closed")
+                    firsts = firsts or first  # the open vote's, on the first start
                     if state == "open":  # the result announcement exists once voting closed
                         assert httpx.get(f"{base}/v/{v}/result/print").status_code == 404
                     out[(state, keep)] = run(base, paths, clients, seconds, rounds)
                 finally:
                     proc.terminate()
                     proc.wait(timeout=10)
-    return made, out
+    return made, out, firsts
 
 
 def main() -> None:
@@ -243,7 +251,7 @@ def main() -> None:
         flush=True,
     )
     for n in (int(x) for x in a.sizes.split(",")):
-        made, phases = measure(n, a.seconds, a.clients, a.rounds, keeps)
+        made, phases, firsts = measure(n, a.seconds, a.clients, a.rounds, keeps)
         for (state, keep), rows in phases.items():
             serving = "kept" if keep == "1" else "afresh"
             for r in rows:
@@ -257,6 +265,10 @@ def main() -> None:
                     f"{figures} {r.median('p50'):7.1f} {r.median('p99'):7.1f} "
                     f"{sum(x.errors for x in r.runs):6d}{miss}"
                 )
+        print(
+            "        first fetch after the server's start (open vote, in this order): "
+            + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in firsts.items())
+        )
         print(
             f"        ({sum(made.cast.values())} ballots {made.cast}, built in "
             f"{made.seconds:.0f} s; load average now {os.getloadavg()[0]:.1f})",
