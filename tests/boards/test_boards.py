@@ -411,3 +411,29 @@ def test_boards_have_no_inline_script_or_style_and_unique_ids(client, clock, sup
             assert not page.css("[style]") and not page.css("style"), (when, path)
             assert_well_formed(page, (when, path))  # a joint vote's card once on the joint board
         close(client, clock, vid)
+
+
+def test_the_compound_board_costs_the_same_queries_at_3_and_30_needs_and_entries(
+    client, clock, compound, officers, owners
+):
+    committee, _ = officers
+
+    def grow(n):
+        for i in range(n):
+            need = post(client, owners["张伟"], compound, text=f"第 {i} 个诉求", place="a:1")
+            dispatch(client, committee, need, days="3")
+            income(client, committee, compound, "100", dated="2026-11-20")
+
+    grow(3)
+    clock.t += 5 * DAY  # every need overdue
+    at_3 = count_queries(client, "/c/yipin/board")  # each built after the change
+    clock.t -= 5 * DAY
+    grow(27)
+    clock.t += 5 * DAY
+    at_30 = count_queries(client, "/c/yipin/board")
+    page = html(client.get("/c/yipin/board"))
+    assert len(page.css(".overdue-needs li")) == 5  # the five oldest, and the count
+    needs = {text(d.css_first("dt")): text(d.css_first("dd")) for d in page.css(".board-needs div")}
+    assert needs["已超期"] == "30"
+    assert text(page.css_first(".board-books .balance")) == "¥3,000.00"
+    assert at_3 == at_30, (at_3, at_30)
