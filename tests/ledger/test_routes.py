@@ -23,7 +23,7 @@ def test_every_ledger_page_answers_for_item_one(client, compound, officers, supe
     before = client.run(counts)
     routes = [(p, h) for p, h in http_routes(client.app) if "ledger" in p]
     gets = [p for p, h in routes if "GET" in h.http_methods]
-    assert len(gets) == 13
+    assert len(gets) == 14
     for path in gets:
         r = client.get(concrete(path))
         assert r.status_code == 200, (path, r.status_code)
