@@ -139,7 +139,7 @@ class StaffScreens(Controller):
                 "compound": compound,
                 "screen": screen,
                 "url": url,
-                "qr": queries.qr_svg(url, screen.name),
+                "qr": queries.qr_image(url),
             },
         )
 
@@ -229,7 +229,7 @@ def _slides_context(ctx: Context, deck: queries.Deck) -> dict[str, Any]:
     }
 
 
-@get("/s/{token:str}", opt=PUBLIC, name="screen")
+@get("/s/{token:str}", opt=PUBLIC, name="screen", media_type=MediaType.HTML)
 async def kiosk(
     request: Request[Any, Any, Any],
     ctx: NamedDependency[Context],
@@ -270,7 +270,7 @@ async def _deck(
     return await queries.deck_of(ctx, screen.compound_id, None, _base(ctx, request))
 
 
-@get("/s/{token:str}/slides", opt=PUBLIC, name="screen_slides")
+@get("/s/{token:str}/slides", opt=PUBLIC, name="screen_slides", media_type=MediaType.HTML)
 async def slides(
     request: Request[Any, Any, Any],
     ctx: NamedDependency[Context],
@@ -300,7 +300,7 @@ async def slides(
     return response
 
 
-@get("/s/{token:str}/live", opt=STREAM, name="screen_live")
+@get("/s/{token:str}/live", opt=STREAM, name="screen_live", media_type="text/event-stream")
 async def screen_live(
     request: Request[Any, Any, Any], ctx: NamedDependency[Context], token: FromPath[str]
 ) -> Any:
@@ -309,7 +309,10 @@ async def screen_live(
     screen = await service.by_token(ctx, token)
     if screen is None or screen.revoked:
         return Response(
-            "", status_code=410 if screen else 404, headers={"Cache-Control": "no-store"}
+            "",
+            status_code=410 if screen else 404,
+            media_type=MediaType.TEXT,
+            headers={"Cache-Control": "no-store"},
         )
     compounds, votes, _stamp = await _votes_and_stamp(ctx, screen)
     screen_id = screen.id

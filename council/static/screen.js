@@ -28,6 +28,7 @@
   var stopped = false;
   var timer = null;
   var lastProbe = 0;
+  var opened = false; // the stream has been open before
   var dateFormat = null;
   var timeFormat = null;
 
@@ -209,6 +210,8 @@
     });
     doc.addEventListener("htmx:sseOpen", function () {
       setClass(root, "live-stale", false);
+      if (opened) refresh(); // back after a drop or a restart: catch up with what changed
+      opened = true;
     });
     doc.addEventListener("htmx:sseClose", function (e) {
       if (e.detail && e.detail.type === "message") stop(); // the server said "revoked"
