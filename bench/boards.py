@@ -1,15 +1,20 @@
 """The public face of a vote at 3,000 and 30,000 ballots: the vote's board, the compound's board,
 the result page, the compound's home and the printed notices, each as a ratio of the same
-server's static page measured in the same run with the same connections (wrk), while the vote is
-open and again once it has closed (the printed result announcement exists only then).
+server's static page measured in the same run with the same connections (wrk): while the vote
+is open, while owners keep casting (another process casts one ballot at a time, --cast-rate a
+second, so the chain moves under the pages that follow it: the boards and the result), and once
+it has closed (the printed result announcement exists only then).
 
 The aim (issue 11): every page at least half the static page's rate, independent of the number
 of ballots. The vote has the wall vote's shape: one binding vote over the three compounds of the
 sample, each counted on its own; its ballots are real casts through the service (ownership
 check, group commit, hash chain), built by council.sample.joint_vote_with_ballots. Before each
 phase's timing, outside it, every page is fetched and parsed: the boards and the result pages
-must show each compound's participation as cast (so an empty or stale kept page cannot pass),
-the compound's home and the notice the vote.
+must show each compound's participation as stored (so an empty or stale kept page cannot pass),
+the split only once closed, the compound's home and the notice the vote. The machine is shared:
+each page's run sits between two static runs, and its ratio is to their mean.
+With --afresh the pages are also measured built for every request (COUNCIL_KEEP_PAGES=0);
+bench/boards_profile.py says where a build's time goes.
 Run: .venv/bin/python bench/boards.py [--sizes 3000,30000] [--seconds 4] [--rounds 2] [--afresh]
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import multiprocessing as mp
 import os
 import platform
 import re
@@ -26,6 +32,8 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import httpx
@@ -39,6 +47,7 @@ from council.sample import close_vote_now, joint_vote_with_ballots, start_server
 
 NAMES = {"yipin": "一品水轩", "binfen": "缤纷城", "xishun": "西顺公寓"}
 TITLE = "拆除三个小区之间的围墙"
+VOTE_PAGES = ("vote board", "compound board", "result")  # those that follow the chain
 
 
 @dataclass
@@ -88,6 +97,68 @@ async def close(data: Path, vote: int) -> None:
         await ctx.db.close()
 
 
+async def counted(data: Path, vote: int) -> dict[str, int]:
+    """Effective ballots per compound slug, as stored: what the pages must show."""
+    from council.compounds.tables import Compound
+    from council.voting.tables import Ballot
+
+    ctx = make_context(Settings(data_dir=data))
+    try:
+        slugs = {r["id"]: r["slug"] for r in await Compound.select(Compound.id, Compound.slug)}
+        out = dict.fromkeys(NAMES, 0)
+        for r in await Ballot.select(Ballot.scope).where(
+            (Ballot.vote == vote) & (Ballot.status == "effective")
+        ):
+            out[slugs[r["scope"]]] += 1
+        return out
+    finally:
+        await ctx.db.close()
+
+
+_UNVOTED = """SELECT ao.account, o.ident, o.compound FROM account_owner ao
+JOIN owner o ON o.id = ao.owner WHERE NOT EXISTS (SELECT 1 FROM ballot b
+WHERE b.vote = {} AND b.scope = o.compound AND b.person = o.ident) ORDER BY ao.id"""
+
+
+async def _cast_slowly(
+    data: Path, vote: int, rate: float, stop: Event, done: Synchronized[int]
+) -> None:
+    """Owners who had not voted cast one at a time, `rate` a second, through the service: each
+    its own commit, each moving the vote's chain, until told to stop or none are left."""
+    from council.kernel.principal import Principal
+    from council.votes import Choice
+    from council.voting import service as voting
+    from council.voting.tables import Ballot
+
+    ctx = make_context(Settings(data_dir=data))
+    try:
+        waiting = await Ballot.raw(_UNVOTED, vote)
+        ref = await voting.get_vote(vote)
+        start = time.perf_counter()
+        for k, r in enumerate(waiting):
+            if stop.is_set():
+                break
+            await voting.cast_ballot(
+                ctx,
+                Principal(r["account"], "", "", False),
+                vote,
+                r["compound"],
+                r["ident"],
+                Choice.AGREE,
+                ref,
+            )
+            done.value += 1
+            await asyncio.sleep(max(0.0, start + (k + 1) / rate - time.perf_counter()))
+        if ctx.cast_queue is not None:
+            await ctx.cast_queue.close()
+    finally:
+        await ctx.db.close()
+
+
+def cast_slowly(data: Path, vote: int, rate: float, stop: Event, done: Synchronized[int]) -> None:
+    asyncio.run(_cast_slowly(data, vote, rate, stop, done))
+
+
 def _text(node: object) -> str:
     return re.sub(r"\s+", " ", node.text(separator=" ")).strip()  # type: ignore[attr-defined]
 
@@ -123,11 +194,11 @@ def voted_in_result(html: str) -> dict[str, int]:
     return out
 
 
-def check(base: str, paths: dict[str, str], made: Made, closed: bool) -> dict[str, float]:
+def check(base: str, paths: dict[str, str], cast: dict[str, int], closed: bool) -> dict[str, float]:
     """Outside the timing: each page answers 200 and shows the participation as cast. Returns
     how long each first fetch after the server's start took (seconds): the process reads the
     roster and the ballots once, then follows the chain."""
-    want = {NAMES[s]: n for s, n in made.cast.items()}
+    want = {NAMES[s]: n for s, n in cast.items()}
     first: dict[str, float] = {}
     for page, path in paths.items():
         t = time.perf_counter()
@@ -179,12 +250,15 @@ def run(base: str, paths: dict[str, str], clients: int, seconds: int, rounds: in
 
 
 def measure(
-    ballots: int, seconds: int, clients: int, rounds: int, keeps: tuple[str, ...]
-) -> tuple[Made, dict[tuple[str, str], list[Row]], dict[str, float]]:
-    """The vote built once; for each phase (open, then closed) and each way of serving (pages
-    kept, or built afresh: COUNCIL_KEEP_PAGES), a server started and measured."""
+    ballots: int, seconds: int, clients: int, rounds: int, keeps: tuple[str, ...], rate: float
+) -> tuple[Made, dict[tuple[str, str], list[Row]], dict[str, float], int]:
+    """The vote built once; for each phase (open, open while owners cast `rate` ballots a second
+    from another process, then closed) and each way of serving (pages kept, or built afresh:
+    COUNCIL_KEEP_PAGES), a server started and measured. Returns also how many were cast while
+    measuring."""
     out: dict[tuple[str, str], list[Row]] = {}
     firsts: dict[str, float] = {}
+    during = 0
     with tempfile.TemporaryDirectory() as d:
         data = Path(d)
         made = asyncio.run(prepare(data, ballots))
@@ -201,22 +275,38 @@ def measure(
             "compound home": "/c/binfen",
             "notice print": f"/v/{v}/notice/print",
         }
-        for state in ("open", "closed"):
+        for state in ("open", "casting", "closed"):
             if state == "closed":
                 asyncio.run(close(data, v))
                 paths["result print"] = f"/v/{v}/result/print"
-            for keep in keeps:
+            for keep in keeps if state != "casting" else ("1",):
                 proc = start_server(data, port, env={"COUNCIL_KEEP_PAGES": keep})
                 try:
-                    first = check(base, paths, made, closed=state == "closed")
+                    cast = asyncio.run(counted(data, v))
+                    first = check(base, paths, cast, closed=state == "closed")
                     firsts = firsts or first  # the open vote's, on the first start
-                    if state == "open":  # the result announcement exists once voting closed
+                    if state != "closed":  # the result announcement exists once voting closed
                         assert httpx.get(f"{base}/v/{v}/result/print").status_code == 404
-                    out[(state, keep)] = run(base, paths, clients, seconds, rounds)
+                    if state != "casting":
+                        out[(state, keep)] = run(base, paths, clients, seconds, rounds)
+                        continue
+                    stop, done = mp.Event(), mp.Value("i", 0)
+                    caster = mp.Process(target=cast_slowly, args=(data, v, rate, stop, done))
+                    caster.start()
+                    moving = {k: paths[k] for k in ("static", *VOTE_PAGES)}
+                    try:
+                        out[(state, keep)] = run(base, moving, clients, seconds, rounds)
+                    finally:
+                        stop.set()
+                        caster.join(timeout=30)
+                    during = done.value
+                    after = asyncio.run(counted(data, v))
+                    assert sum(after.values()) == sum(cast.values()) + during, (after, during)
+                    check(base, paths, after, closed=False)  # the pages caught up
                 finally:
                     proc.terminate()
                     proc.wait(timeout=10)
-    return made, out, firsts
+    return made, out, firsts, during
 
 
 def main() -> None:
@@ -225,6 +315,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument(
+        "--cast-rate", type=float, default=10.0, help="ballots a second in the 'casting' phase"
+    )
     ap.add_argument("--afresh", action="store_true", help="also with pages built for every request")
     a = ap.parse_args()
     cpu = next(
@@ -251,7 +344,9 @@ def main() -> None:
         flush=True,
     )
     for n in (int(x) for x in a.sizes.split(",")):
-        made, phases, firsts = measure(n, a.seconds, a.clients, a.rounds, keeps)
+        made, phases, firsts, during = measure(
+            n, a.seconds, a.clients, a.rounds, keeps, a.cast_rate
+        )
         for (state, keep), rows in phases.items():
             serving = "kept" if keep == "1" else "afresh"
             for r in rows:
@@ -261,7 +356,7 @@ def main() -> None:
                 figures = f"{ratio:6.2f} {low:6.2f}" if r.ratios else f"{'':6} {'':6}"
                 miss = "  < 1/2" if r.ratios and ratio < 0.5 else ""
                 print(
-                    f"{n:7d} {state:6} {serving:6} {r.page:15} {r.median('rate'):7.0f} "
+                    f"{n:7d} {state:7} {serving:6} {r.page:15} {r.median('rate'):7.0f} "
                     f"{figures} {r.median('p50'):7.1f} {r.median('p99'):7.1f} "
                     f"{sum(x.errors for x in r.runs):6d}{miss}"
                 )
@@ -271,7 +366,9 @@ def main() -> None:
         )
         print(
             f"        ({sum(made.cast.values())} ballots {made.cast}, built in "
-            f"{made.seconds:.0f} s; load average now {os.getloadavg()[0]:.1f})",
+            f"{made.seconds:.0f} s; {during} more cast one by one during the casting phase, "
+            f"{a.cast_rate:g}/s; "
+            f"load average now {os.getloadavg()[0]:.1f})",
             flush=True,
         )
 
