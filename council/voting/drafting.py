@@ -4,6 +4,7 @@ and edits until it is announced."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from council.kernel.errors import N_, Forbidden, Invalid, NotFound
 from council.kernel.principal import Principal
@@ -28,6 +29,18 @@ def _check_window(opens_at: dt.datetime | None, closes_at: dt.datetime | None) -
         raise Invalid(N_("投票结束时间必须晚于开始时间"), field="closes_at")
 
 
+PAPER_BOX_MAX = 300
+
+
+def _check_paper_box(text: str) -> str:
+    """Where paper ballots go, as the notice states it: one line (a printed notice has no room
+    for a layout of its own), at most PAPER_BOX_MAX characters."""
+    place = " ".join(text.split())
+    if len(place) > PAPER_BOX_MAX:
+        raise Invalid(N_("书面表决票的投放地点请写在 300 字以内"), field="paper_box")
+    return place
+
+
 async def create_vote(
     ctx: Context,
     actor: Principal,
@@ -38,6 +51,7 @@ async def create_vote(
     title: str,
     body: str,
     method: str = "",
+    paper_box: str = "",
     attachments: str = "",
     opens_at: dt.datetime | None = None,
     closes_at: dt.datetime | None = None,
@@ -57,6 +71,7 @@ async def create_vote(
     if kind is VoteKind.POLL:
         item = None
     _check_window(opens_at, closes_at)
+    place = _check_paper_box(paper_box)
     parse_attachments(attachments)
     at = ctx.clock()
     async with ctx.db.write():
@@ -83,6 +98,7 @@ async def create_vote(
                 title=title,
                 body=body,
                 method=method.strip(),
+                paper_box=place,
                 attachments=attachments.strip(),
                 state=VoteState.DRAFT.value,
                 rules=rules_to_json(await scope_rules(scope_ids)),
@@ -118,7 +134,10 @@ async def update_draft(
     attachments: str,
     opens_at: dt.datetime | None,
     closes_at: dt.datetime | None,
+    paper_box: str | None = None,
 ) -> None:
+    """Edit a draft's notice. `paper_box` None keeps the place already set (a caller that does
+    not know of it never clears it)."""
     vote = await get_vote(vote_id)
     if not is_officer(actor, vote.scope_ids):
         raise Forbidden(N_("只有业委会、党支部或工作人员可以修改表决"))
@@ -127,18 +146,21 @@ async def update_draft(
     if not title.strip() or len(title.strip()) > 200:
         raise Invalid(N_("请填写表决事项标题（200 字以内）"), field="title")
     _check_window(opens_at, closes_at)
+    values: dict[Any, Any] = {
+        Vote.title: title.strip(),
+        Vote.body: body.strip(),
+        Vote.method: method.strip(),
+        Vote.attachments: attachments.strip(),
+        Vote.opens_at: opens_at,
+        Vote.closes_at: closes_at,
+    }
+    if paper_box is not None:
+        values[Vote.paper_box] = _check_paper_box(paper_box)
     parse_attachments(attachments)
     async with ctx.db.write():
-        await Vote.update(
-            {
-                Vote.title: title.strip(),
-                Vote.body: body.strip(),
-                Vote.method: method.strip(),
-                Vote.attachments: attachments.strip(),
-                Vote.opens_at: opens_at,
-                Vote.closes_at: closes_at,
-            }
-        ).where((Vote.id == vote_id) & (Vote.state == VoteState.DRAFT.value))
+        await Vote.update(values).where(
+            (Vote.id == vote_id) & (Vote.state == VoteState.DRAFT.value)
+        )
         await events.record(
             ctx, vote_id, actor.account_id, "edit", {"title": title.strip()}, ctx.clock()
         )

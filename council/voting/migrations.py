@@ -12,4 +12,8 @@ PAPER_NO_UQ = (
 )
 INTEGRITY = Migration("0004_votes_integrity", (PAPER_NO_UQ,), (PAPER_NO_UQ,))
 
-MIGRATIONS = (INTEGRITY,)
+# Where paper ballots go (票箱 or collection point): a fact of the vote's notice, set while a draft.
+PAPER_BOX = ('ALTER TABLE "vote" ADD COLUMN "paper_box" VARCHAR(300) NOT NULL DEFAULT \'\'',)
+PAPER_BOX_PLACE = Migration("0019_vote_paper_box", PAPER_BOX, PAPER_BOX)
+
+MIGRATIONS = (INTEGRITY, PAPER_BOX_PLACE)

@@ -27,7 +27,7 @@ def is_closed(vote: VoteRef) -> bool:
 
 def notice_facts(vote: VoteRef) -> dict[str, Any]:
     """Everything the vote's notice states: who votes on what, under which item and rules,
-    when, and how (channels)."""
+    when, and how (channels, and where the paper ballot box is)."""
     r = vote.rules
     return {
         "notice": "vote",
@@ -43,6 +43,8 @@ def notice_facts(vote: VoteRef) -> dict[str, Any]:
         "opens_at": vote.opens_at,
         "closes_at": vote.closes_at,
         "paper": r.allow_paper,
+        # where paper ballots go is stated only where paper ballots are allowed
+        "paper_box": vote.paper_box if r.allow_paper else "",
         "proxy": r.allow_proxy,
         "change": r.allow_change,
         "notice_days": r.notice_days,

@@ -29,6 +29,7 @@ class Vote(Table, tablename="vote"):
     title = Varchar(length=200)
     body = Text(default="")
     method = Text(default="")
+    paper_box = Varchar(length=300, default="")  # where paper ballots go (the notice states it)
     attachments = Text(default="")  # one "name|url" per line, part of the announced notice
     state = Varchar(length=12, default="draft")
     rules = Text(default="{}")  # the compound's rules as they were when announced (JSON)

@@ -71,6 +71,7 @@ class VoteRef:
     title: str
     body: str
     method: str
+    paper_box: str  # where paper ballots go (票箱), stated by the notice when paper is allowed
     attachments: tuple[tuple[str, str], ...]
     state: VoteState
     rules: Rules
@@ -218,6 +219,7 @@ async def get_vote(vote_id: int, ctx: Context | None = None) -> VoteRef:
         title=row["title"],
         body=row["body"],
         method=row["method"],
+        paper_box=row["paper_box"],
         attachments=attachments.stored(row["attachments"]),
         state=state,
         rules=rules,

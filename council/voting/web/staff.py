@@ -72,6 +72,7 @@ class DraftForm:
     title: str = ""
     body: str = ""
     method: str = ""
+    paper_box: str = ""  # where paper ballots go
     attachments: str = ""
     opens_at: str = ""
     closes_at: str = ""
@@ -288,6 +289,7 @@ class VoteOfficers(Controller):
                 title=data.title,
                 body=data.body,
                 method=data.method,
+                paper_box=data.paper_box,
                 attachments=data.attachments,
                 opens_at=parse_local(ctx, data.opens_at, "opens_at"),
                 closes_at=parse_local(ctx, data.closes_at, "closes_at"),
@@ -327,6 +329,7 @@ class VoteOfficers(Controller):
                 title=data.title,
                 body=data.body,
                 method=data.method,
+                paper_box=data.paper_box,
                 attachments=data.attachments,
                 opens_at=parse_local(ctx, data.opens_at, "opens_at"),
                 closes_at=parse_local(ctx, data.closes_at, "closes_at"),
