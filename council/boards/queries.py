@@ -10,7 +10,6 @@ totals; needs and tasks by counts and a few rows (LIMIT)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -460,26 +459,18 @@ async def joint_council(joint_council_id: int) -> tuple[str, list[int]]:
 
 
 async def joint_board(ctx: Context, joint_council_id: int) -> JointBoard:
-    """The joint votes among a joint council's compounds (a vote counting more than one of
-    them) first, then each compound's board side by side with its own votes only (a joint
-    vote is shown once)."""
+    """The compounds of a joint council side by side, and the joint votes among them (a vote
+    counting more than one compound) first. Each compound's board stays whole (its joint
+    votes too); the page shows a joint vote once."""
     name, ids = await joint_council(joint_council_id)
-    boards = [await compound_board(ctx, c) for c in ids]
+    boards = tuple([await compound_board(ctx, c) for c in ids])
     seen: dict[int, VoteBoard] = {}
     for b in boards:
         for v in (*b.open_votes, *b.recent_results):
             if v.joint and v.vote_id not in seen:
                 seen[v.vote_id] = v
     joint = sorted(seen.values(), key=lambda v: (v.closed, -v.vote_id))
-    own = [
-        dataclasses.replace(
-            b,
-            open_votes=tuple(v for v in b.open_votes if v.vote_id not in seen),
-            recent_results=tuple(v for v in b.recent_results if v.vote_id not in seen),
-        )
-        for b in boards
-    ]
-    return JointBoard(joint_council_id, name, tuple(own), tuple(joint), ctx.clock())
+    return JointBoard(joint_council_id, name, boards, tuple(joint), ctx.clock())
 
 
 # --- what a kept board's key needs -------------------------------------------------------------
