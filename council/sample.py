@@ -276,7 +276,7 @@ async def joint_vote_with_ballots(
     await asyncio.sleep((start_at - ctx.clock()).total_seconds() + 0.1)
     await voting.transition(ctx, officer, vid, Action.OPEN)
     # the owners' accounts only now: opening tells every account of the scope in one INSERT,
-    # which SQLite refuses above about 5,000 accounts (too many SQL variables)
+    # which SQLite refuses from about 36,000 accounts on (too many SQL variables)
     idents = {o["ident"]: o["id"] for o in await Owner.select(Owner.ident, Owner.id)}
     hashed = ctx.passwords.hash("sample password")
     at = now()
