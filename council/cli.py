@@ -163,7 +163,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("可用于试验“激活账号”的激活码：")
     for where, code in demo.codes:
         print(f"  {code}  {where}")
-    print(f"拆除围墙联合表决的公示看板（手机和大屏都能看）：{base}/v/{demo.joint_vote}/board")
+    print(f"拆除围墙联合表决的公示板（手机和大屏都能看）：{base}/v/{demo.joint_vote}/board")
+    print(f"联合党总支公示板：{base}/j/{demo.joint_council}/board")
+    print(f"小区公示板：{base}/c/{demo.slugs[0]}/board（其他小区同样在 /c/小区网址/board）")
     print("公告屏（在大堂的浏览器里以全屏/信息亭模式打开；可在 管理 → 公告屏 停用）：")
     for screen in demo.screens:
         print(f"  {base}{screen.path}  {screen.where}")

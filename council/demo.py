@@ -67,6 +67,8 @@ class Demo(NamedTuple):
     codes: list[tuple[str, str]]  # (unit, unused activation code)
     screens: list[DemoScreen]  # lobby screens' addresses, printed at start
     joint_vote: int  # the wall-removal vote: its board tells the story at a glance
+    joint_council: int  # the three compounds' 联合党总支: its board
+    slugs: list[str]  # the compounds' addresses
 
 
 async def build_demo(ctx: Context, units: int = 1200) -> Demo:
@@ -142,7 +144,7 @@ async def build_demo(ctx: Context, units: int = 1200) -> Demo:
     shown = await build_screens(
         ctx, staff[(created[0].id, Role.COMMITTEE)], created[0].id, joint_council
     )
-    return Demo(logins, codes, shown, wall_vote)
+    return Demo(logins, codes, shown, wall_vote, joint_council, [c.slug for c in created])
 
 
 class _Clock:
@@ -264,6 +266,7 @@ async def build_votes(
             title=draft.title,
             body=draft.body,
             method="手机投票或书面表决票",
+            paper_box="一品水轩物业服务中心一楼票箱（每天 9:00–18:00）",
             attachments="",
             opens_at=start + 16 * day,
             closes_at=start + 30 * day,
@@ -293,6 +296,7 @@ async def build_votes(
             title="续聘物业服务企业（三年）",
             body="续聘现物业服务企业三年，物业费标准不变；合同全文在物业服务中心公示。",
             method="手机投票或书面表决票",
+            paper_box="缤纷城物业服务中心前台票箱（每天 9:00–18:00）",
             opens_at=now - 16 * day,
             closes_at=now - 2 * day,
         )
@@ -310,6 +314,7 @@ async def build_votes(
             title="使用维修资金更换 3 栋电梯",
             body="3 栋电梯已使用 18 年，年检多次整改。拟使用专项维修资金约 38 万元更换。",
             method="手机投票或书面表决票",
+            paper_box="一品水轩物业服务中心一楼票箱（每天 9:00–18:00）",
             opens_at=now - day,
             closes_at=now + 14 * day,
         )
@@ -330,6 +335,7 @@ async def build_votes(
             title="利用共有道路设置夜间临时停车位",
             body="在 2 栋与 4 栋之间的共有道路划设 20 个夜间临时停车位，收益归全体业主。",
             method="手机投票或书面表决票",
+            paper_box="西顺公寓门卫室票箱（每天 8:00–20:00）",
             opens_at=now + 20 * day,
             closes_at=now + 35 * day,
         )

@@ -157,6 +157,7 @@ class Clock:
 
 def open_vote(client, clock, compound, officer, item=7, kind=VoteKind.BINDING, **kw):
     """A vote created by `officer`, announced, and opened 15 days later (the clock moves)."""
+    kw.setdefault("paper_box", "物业服务中心一楼票箱")
     vid = client.run(
         voting.create_vote,
         client.ctx,

@@ -18,6 +18,7 @@ from council.boards import labels
 from council.boards import queries as boards
 from council.boards.home import going_on
 from council.boards.matter import matter_page, report_parts
+from council.boards.report_notice import matter_stamp
 from council.books.money import format_fen
 from council.compounds.service import compound_of, compound_stats, get_compound, list_compounds
 from council.platform.context import Context
@@ -94,6 +95,7 @@ async def _matter(
     viewer = principal_of(request)
     page = await matter_page(ctx, matter_id, viewer)
     compound = await compound_of(page.matter.compound_id)
+    share_url = absolute_url(ctx.settings, request, f"/m/{matter_id}")
     parts = await report_parts(ctx, page, viewer) if report else None
     return render(
         request,
@@ -103,7 +105,9 @@ async def _matter(
             "parts": parts,
             "m": page.matter,
             "compound": compound,
-            "share_url": absolute_url(ctx.settings, request, f"/m/{matter_id}"),
+            "share_url": share_url,
+            # the printed report and the page show the same content hash and QR code
+            "stamp": matter_stamp(share_url, compound.name, page),
             "tz": ctx.settings.timezone,
             "labels": labels,
             "printed_at": ctx.clock(),

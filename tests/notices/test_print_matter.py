@@ -4,8 +4,6 @@ need's matter is 404 to those who may not see it, on paper too."""
 
 from __future__ import annotations
 
-import pytest
-
 from council.boards.matter import matter_page
 from council.boards.report_notice import matter_facts
 from council.needs import service as needs_service
@@ -35,10 +33,6 @@ def test_a_matters_hash_follows_its_record_and_not_the_readers_language(client, 
     assert "我也是" not in canonical(facts).decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="council/boards/web.py (boards helper's) must pass the stamp: see the notices report",
-)
 def test_the_closing_report_carries_compound_dates_qr_and_the_pages_hash(
     client, clock, compound, owners
 ):
@@ -69,10 +63,6 @@ def test_a_private_needs_report_is_404_to_those_who_may_not_see_it(
     assert client.get(f"/m/{mid}/report").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="council/boards/web.py (boards helper's) must pass the stamp: see the notices report",
-)
 def test_the_closed_matters_whole_record_prints_as_a_notice(
     client, compound, officers, owners, clock
 ):
