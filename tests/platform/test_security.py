@@ -21,9 +21,12 @@ def http_routes(app, streams=False):
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             # Litestar's own OPTIONS handlers only answer with the Allow header
-            if isinstance(handler, HTTPRouteHandler) and set(handler.http_methods) != {"OPTIONS"}:
-                if streams or not handler.opt.get("stream"):
-                    yield route.path, handler
+            if (
+                isinstance(handler, HTTPRouteHandler)
+                and set(handler.http_methods) != {"OPTIONS"}
+                and (streams or not handler.opt.get("stream"))
+            ):
+                yield route.path, handler
 
 
 SCREEN = {"token": "no-screen-registered"}
@@ -124,7 +127,8 @@ def a_vote(client, compound, superuser):
 
     # joint council 1 (its board), with the compound alone
     client.run(compounds.create_joint_council, client.ctx, "联合党总支", [compound.id])
-    lobby = client.run(screens.register_screen, client.ctx, superuser.principal, compound.id, "大堂")
+    su = superuser.principal
+    lobby = client.run(screens.register_screen, client.ctx, su, compound.id, "大堂")
     SCREEN["token"] = lobby.token
     return vid
 
