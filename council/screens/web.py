@@ -295,7 +295,9 @@ async def slides(
         deck = await _deck(ctx, request, screen)
         return render(request, "screens/_slides.html", _slides_context(ctx, deck))
 
-    response = await kept_page(request, ctx, ("screen.slides", target, stamp), partial(build))
+    # the QR codes' addresses follow the Host the screen asked (without COUNCIL_PUBLIC_URL)
+    key = ("screen.slides", target, stamp, _base(ctx, request))
+    response = await kept_page(request, ctx, key, partial(build))
     response.headers["Cache-Control"] = "no-store"
     return response
 

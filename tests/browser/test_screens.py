@@ -206,6 +206,34 @@ def test_a_screen_at_phone_size_and_without_javascript(live_server, demo, joint_
     plain.context.close()
 
 
+def test_a_browser_without_event_source_polls_every_30_seconds(
+    live_server, demo, joint_vote, browser
+):
+    """An old tablet's browser (no EventSource): screen.js keeps htmx off the stream and fetches
+    the slides itself every 30 s, still rotating and ticking the clock."""
+    url = register_screen(browser, live_server, demo, "旧平板")
+    old = new_page(browser)
+    old.add_init_script(script="window.EventSource = undefined;")
+    old.set_viewport_size(LANDSCAPE)
+    asked: list[str] = []
+    old.on("request", lambda r: asked.append(r.url))
+    old.goto(url + "?rotate=2")
+    shown = old.locator(".slide.current").get_attribute("data-slide")
+    old.wait_for_function(
+        "key => document.querySelector('.slide.current').dataset.slide !== key",
+        arg=shown,
+        timeout=5_000,
+    )  # it rotates
+    assert not [u for u in asked if "/live" in u]  # no stream asked for
+    before = old.locator(".deck").get_attribute("data-now")
+    old.wait_for_function(
+        "t => document.querySelector('.deck').dataset.now !== t", arg=before, timeout=40_000
+    )  # a new deck within 30 s (and a bit)
+    assert [u for u in asked if "/slides" in u]
+    assert not old.locator("#stale").is_visible()
+    old.context.close()
+
+
 def test_a_revoked_screen_stops_at_once_and_stops_asking(live_server, demo, browser):
     url = register_screen(browser, live_server, demo, "将被停用")
     wall = new_page(browser)
