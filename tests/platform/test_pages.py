@@ -129,17 +129,22 @@ def test_navigation_shows_each_role_exactly_the_pages_it_may_open(client, compou
         f"/staff/c/yipin/{p}" for p in ("reports", "needs", "proposals", *later, "meetings")
     ]
     base = [f"/staff/c/yipin{p}" for p in ("", "/votes", "/roster", "/codes", "/accounts")]
+    screens = "/staff/c/yipin/screens"  # lobby screens: whoever looks after the lobby
     expected = {
         Role.OWNER: [],
         Role.RESIDENT: [],
         # the needs it is dispatched, the trust-style books, the volunteers' hours, the work
-        Role.PROPERTY_MANAGER: [f"/staff/c/yipin/{p}" for p in ("needs", *later)],
+        Role.PROPERTY_MANAGER: [*(f"/staff/c/yipin/{p}" for p in ("needs", *later)), screens],
         Role.PARTNER: [],
-        Role.COMMITTEE: ["/staff/c/yipin/votes", *procedure],
-        Role.PARTY_BRANCH: ["/staff/c/yipin/votes", *procedure],
-        Role.STAFF: [*base, *procedure],
+        Role.COMMITTEE: ["/staff/c/yipin/votes", *procedure, screens],
+        Role.PARTY_BRANCH: ["/staff/c/yipin/votes", *procedure, screens],
+        Role.STAFF: [*base, *procedure, screens],
         # the platform's admins run the compound, not its needs (community staff triage them)
-        Role.ADMIN: [*base, *[p for p in procedure if not p.endswith(("/needs", *later))]],
+        Role.ADMIN: [
+            *base,
+            *[p for p in procedure if not p.endswith(("/needs", *later))],
+            screens,
+        ],
     }
     for i, (role, pages) in enumerate(expected.items()):
         p = make_person(client, f"1370000{i:04d}", role, compound.id)
