@@ -4,6 +4,7 @@ record, and the boards (a vote's, a compound's, a joint council's) for phones an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from council.boards.matter import matter_page, report_parts
 from council.boards.report_notice import matter_stamp
 from council.books.money import format_fen
 from council.compounds.service import compound_of, compound_stats, get_compound, list_compounds
+from council.platform import live
 from council.platform.context import Context
 from council.platform.web.auth import principal_of
 from council.platform.web.pagecache import kept_page
@@ -120,9 +122,14 @@ async def _matter(
 # --- boards: no login, aggregates only, live -------------------------------------------------
 
 
-def _board_context(ctx: Context, as_of: dt.datetime) -> dict[str, Any]:
+def _board_context(
+    ctx: Context, as_of: dt.datetime, votes: Iterable[boards.VoteBoard] = ()
+) -> dict[str, Any]:
     local = as_of.astimezone(ZoneInfo(ctx.settings.timezone))
+    times = [t for v in votes for t in (v.opens_at, v.closes_at)]
     return {
+        # when a vote shown opens or closes by the clock (no write signals that)
+        "edge": live.next_edge(as_of, *times),
         "tz": ctx.settings.timezone,
         "as_of": as_of,
         "as_of_text": local.strftime("%H:%M:%S"),  # "数据更新于 HH:MM:SS", the compound's time
@@ -151,7 +158,7 @@ async def _vote_board(
     return render(
         request,
         "boards/board_vote.html",
-        {"v": board, "topics": topics, **_board_context(ctx, ctx.clock())},
+        {"v": board, "topics": topics, **_board_context(ctx, ctx.clock(), [board])},
         fragment="boards/_vote_board.html",
     )
 
@@ -173,7 +180,7 @@ async def _compound_board(request: Request[Any, Any, Any], ctx: Context, cid: in
     return render(
         request,
         "boards/board_compound.html",
-        {"b": board, "topics": topics, **_board_context(ctx, board.as_of)},
+        {"b": board, "topics": topics, **_board_context(ctx, board.as_of, board.open_votes)},
         fragment="boards/_compound_board.html",
     )
 
@@ -200,7 +207,11 @@ async def _joint_board(request: Request[Any, Any, Any], ctx: Context, joint_id: 
         {
             "j": board,
             "topics": list(dict.fromkeys(topics))[:16],
-            **_board_context(ctx, board.as_of),
+            **_board_context(
+                ctx,
+                board.as_of,
+                [*board.joint_votes, *(v for c in board.compounds for v in c.open_votes)],
+            ),
         },
         fragment="boards/_joint_board.html",
     )

@@ -14,6 +14,7 @@ ballot."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import logging
 import random
@@ -216,6 +217,16 @@ def live_source(
     every = [*topics, *map(topic_compound, compounds), *map(topic_vote, votes)]
     query = ",".join(dict.fromkeys(t for t in every if t))
     return Markup('data-hx-ext="sse" data-sse-connect="/live?topics={}"').format(query)
+
+
+def next_edge(now: dt.datetime, *times: dt.datetime | None) -> int | None:
+    """Seconds (a second late, at most a day) until the first of `times` still to come: a
+    vote opening or closing by the clock changes a page without any write to signal it, so the
+    live piece asks again then (templates: `load delay:Ns`)."""
+    ahead = [t for t in times if t is not None and t > now]
+    if not ahead:
+        return None
+    return min(86_400, int((min(ahead) - now).total_seconds()) + 1)
 
 
 ROUTES = [live_events]

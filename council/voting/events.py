@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from council.accounts.tables import Account
 from council.kernel.errors import N_
+from council.platform import live
 from council.platform.context import Context
 from council.platform.events import LoggedEvent, events_about
 from council.platform.events import record as log
-from council.voting.tables import VoteEvent
+from council.voting.tables import VoteEvent, VoteScope
 
 # each step's sentence (the platform translates it, with roles and units written out)
 LABELS = {
@@ -58,7 +59,13 @@ async def record(
     params: dict[str, str],
     at: dt.datetime,
 ) -> None:
-    """One line of the vote's record, inside the caller's write transaction."""
+    """One line of the vote's record, inside the caller's write transaction. Every page
+    showing the vote (its board, result, the compounds' boards and screens) is told once the
+    step has committed: opened, closed, certified, published…"""
+    scopes = await VoteScope.select(VoteScope.compound).where(VoteScope.vote == vote_id)
+    live.changed(
+        ctx, live.topic_vote(vote_id), *(live.topic_compound(r["compound"]) for r in scopes)
+    )
     values = dict(params)
     if "short_notice" in values:
         values["reason"] = values.pop("short_notice")

@@ -315,3 +315,25 @@ def test_several_workers_without_a_crossing_bus_are_refused(settings):
     )
     assert out.returncode != 0
     assert re.search("COUNCIL_LIVE_URL", out.stderr)
+
+
+def test_every_step_of_a_vote_signals_its_pages(client, clock, compound, officer, owners):
+    """Closing (by the clock, on the next read), the objection window, certification: pages
+    showing the vote learn of each, not only of ballots."""
+    from council.votes.lifecycle import Action
+    from council.voting import service as voting
+
+    from ..factories import DAY
+
+    vid = open_vote(client, clock, compound, officer)
+    cast(client, owners["张伟"], vid, Choice.AGREE)
+    client.run(asyncio.sleep, live.INTERVAL * 2)
+    rec = recording(client.ctx)
+    clock.t += 16 * DAY
+    client.run(voting.current, client.ctx, vid)  # the clock closes it
+    client.run(asyncio.sleep, live.INTERVAL * 2)
+    assert {t for _, t in rec.sent} == {f"v.{vid}", f"c.{compound.id}"}
+    rec.sent.clear()
+    client.run(voting.transition, client.ctx, officer.principal, vid, Action.START_OBJECTION)
+    client.run(asyncio.sleep, live.INTERVAL * 2)
+    assert {t for _, t in rec.sent} == {f"v.{vid}", f"c.{compound.id}"}

@@ -68,6 +68,7 @@ def jinja_environment(areas: Sequence[Area] = ()) -> Environment:
     env.globals["static_url"] = static_url
     env.globals["describe"] = describe  # an event of the log, in the reader's language
     env.globals["live_source"] = live.live_source
+    env.globals["next_edge"] = live.next_edge
     return env
 
 

@@ -355,6 +355,7 @@ async def _result(request: Request[Any, Any, Any], ctx: Context, vote: voting.Vo
             "per_unit": per_unit,
             "closed": closed,
             "final": vote.state in vote_notices.FINAL_STATES,
+            "now": ctx.clock(),
             # the announcement's hash exists once there is a result to announce (the
             # figures' partial, re-fetched live, does not show it)
             "stamp": (

@@ -200,6 +200,7 @@ async def _dashboard(
                 "closes_at": local_input(ctx, vote.closes_at),
             },
             "tz": ctx.settings.timezone,
+            "now": ctx.clock(),
             "role_labels": {r.value: r.label for r in Role},
             "choice_labels": {ch.value: ch.zh for ch in Choice},
         },
