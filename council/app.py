@@ -5,12 +5,15 @@ from __future__ import annotations
 from litestar import Litestar
 
 from council.areas import AREAS, principal_loader
+from council.boards.queries import public_topics_exist
+from council.platform import live
 from council.platform.context import Context
 from council.platform.settings import Settings
 from council.platform.web.app import build_app
 
 
 def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
+    live.register_topic_check(public_topics_exist)
     return build_app(settings, ctx, AREAS, principal_loader())
 
 

@@ -491,3 +491,26 @@ async def board_stamp(ctx: Context, compound_ids: Iterable[int]) -> Hashable:
     marks = ", ".join("{}" for _ in ids)
     rows = await Vote.raw(_STAMP.format(marks=marks), *ids, *ids)
     return tuple((int(r["id"]), int(r["chain_height"])) for r in rows)
+
+
+# --- live topics ------------------------------------------------------------------------------
+
+
+async def public_topics_exist(topics: list[str]) -> bool:
+    """Whether each `c.N` names a compound and each `v.N` a vote past its draft (the public
+    /live stream takes only these; council/platform/live.py)."""
+    from council.compounds.tables import Compound
+
+    compounds = {int(t[2:]) for t in topics if t.startswith("c.")}
+    votes = {int(t[2:]) for t in topics if t.startswith("v.")}
+    if compounds:
+        found = await Compound.count().where(Compound.id.is_in(list(compounds)))
+        if found != len(compounds):
+            return False
+    if votes:
+        found = await Vote.count().where(
+            Vote.id.is_in(list(votes)) & (Vote.state != VoteState.DRAFT.value)
+        )
+        if found != len(votes):
+            return False
+    return True

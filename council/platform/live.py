@@ -40,6 +40,7 @@ log = logging.getLogger("council.live")
 INTERVAL = 0.25  # seconds between two signals of one topic from one process
 HEARTBEAT = 15.0  # seconds between keep-alive comments (proxies close idle streams)
 MAX_TOPICS = 16
+MAX_SUBSCRIBERS = 10_000  # open streams per process; beyond them a page falls back to reloads
 PUBLIC_TOPIC = re.compile(r"[cv]\.[1-9][0-9]{0,8}")
 
 
@@ -108,6 +109,17 @@ class Live:
         for handle in self._trailing.values():
             handle.cancel()
         self._trailing.clear()
+
+
+# whether every public topic names something that exists and is public (a compound, a vote
+# past its draft); the composition root registers it, since the platform knows no area.
+# Without it a stranger could name ever new topics, each kept by the bus.
+TopicCheck = Callable[[list[str]], Awaitable[bool]]
+_topic_check: list[TopicCheck] = []
+
+
+def register_topic_check(check: TopicCheck) -> None:
+    _topic_check[:] = [check]
 
 
 def make_live(settings: Settings) -> Live:
@@ -193,8 +205,11 @@ def sse_response(
     """A stream of `changed` events for `topics`; `check` is asked on each signal and heartbeat,
     and once it answers False the stream says `revoked` and ends."""
     # (ServerSentEvent says no-cache and, to nginx, do not buffer)
+    live = live_of(request)
+    if live.subscribers >= MAX_SUBSCRIBERS:
+        raise HTTPException(status_code=503, detail="too many streams")
     resumed = "last-event-id" in request.headers
-    return ServerSentEvent(_stream(live_of(request), sorted(set(topics)), check, resumed))
+    return ServerSentEvent(_stream(live, sorted(set(topics)), check, resumed))
 
 
 @get("/live", opt={"public": True, "stream": True}, name="live")
@@ -203,15 +218,15 @@ async def live_events(
 ) -> ServerSentEvent:
     """Public topics only (compounds and votes): a signal says *that* something changed, never
     what; the pages it triggers apply their own rules."""
-    wanted = [t for t in topics.split(",") if t]
+    wanted = sorted({t for t in topics.split(",") if t})
     if not wanted or len(wanted) > MAX_TOPICS or not all(PUBLIC_TOPIC.fullmatch(t) for t in wanted):
         raise HTTPException(status_code=400, detail="bad topics")
+    if not _topic_check or not await _topic_check[0](wanted):
+        raise HTTPException(status_code=404, detail="no such topic")
     return sse_response(request, wanted)
 
 
-def live_source(
-    *topics: str, compounds: Iterable[int] = (), votes: Iterable[int] = ()
-) -> Markup:
+def live_source(*topics: str, compounds: Iterable[int] = (), votes: Iterable[int] = ()) -> Markup:
     """The attributes of a wrapper whose partials refresh on `sse:changed` (templates):
     `live_source(compounds=vote.scope_ids, votes=[vote.id])`."""
     every = [*topics, *map(topic_compound, compounds), *map(topic_vote, votes)]

@@ -103,6 +103,35 @@ def test_only_public_topics_may_be_watched(client, topics):
     assert client.get("/live", params={"topics": topics}).status_code == 400
 
 
+def test_only_topics_of_things_that_exist_and_are_public(client, clock, compound, officer):
+    """A stranger cannot make the bus keep topics of their own invention: a compound or vote
+    that does not exist, or a draft, is 404 (and never subscribed)."""
+    from council.votes.lifecycle import VoteKind
+    from council.voting import service as voting
+
+    draft = client.run(
+        voting.create_vote,
+        client.ctx,
+        officer.principal,
+        compound.id,
+        kind=VoteKind.BINDING,
+        item=7,
+        title="草稿",
+        body="",
+    )
+    channels = client.ctx.live.plugin._channels
+    before = set(channels)
+    for topics in (f"c.{compound.id + 1}", f"v.{draft}", f"c.{compound.id},v.999"):
+        assert client.get("/live", params={"topics": topics}).status_code == 404, topics
+    assert set(channels) == before
+
+
+def test_a_process_holds_a_bounded_number_of_streams(client, compound, monkeypatch):
+    monkeypatch.setattr(live, "MAX_SUBSCRIBERS", 0)
+    r = client.get("/live", params={"topics": f"c.{compound.id}"})
+    assert r.status_code == 503
+
+
 def test_the_live_source_attributes_are_escaped():
     out = str(live.live_source('c.1"><script>', "v.2"))
     assert "<script>" not in out and "&#34;&gt;&lt;script&gt;" in out
@@ -258,7 +287,7 @@ def test_one_process_in_memory_a_cast_reaches_a_watching_page(
         stream.close()
 
 
-def test_a_page_back_after_a_drop_is_told_to_catch_up(client, settings, servers):
+def test_a_page_back_after_a_drop_is_told_to_catch_up(client, settings, compound, servers):
     """The browser sends Last-Event-ID when it reconnects: what changed meanwhile is fetched."""
     servers.append(Server(settings))
     fresh, back = Stream(servers[0].url, "c.1"), Stream(servers[0].url, "c.1", last_event_id="7")
