@@ -150,3 +150,16 @@ def test_a_crowd_arriving_at_once_builds_the_page_once(
     assert len(builds) == 1
     tokens = {html(r).css_first("input[name=_csrf_token]").attributes["value"] for r in answers}
     assert len(tokens) == 20  # each visitor still gets their own token
+
+
+def test_a_page_that_prints_its_address_is_kept_per_site_address(client, clock, compound, officer):
+    """Without COUNCIL_PUBLIC_URL a printed notice's QR code and address are the ones it was
+    asked at: a visitor at another address of the site never gets the first one's page."""
+    from ..factories import open_vote
+
+    vid = open_vote(client, clock, compound, officer)
+    first = client.get(f"/v/{vid}/notice/print")
+    second = client.get(f"/v/{vid}/notice/print", headers={"host": "testserver.local:8080"})
+    assert first.status_code == second.status_code == 200
+    assert f"http://testserver.local/v/{vid}" in first.text
+    assert f"http://testserver.local:8080/v/{vid}" in second.text

@@ -6,7 +6,8 @@ again for every visitor of the same page. Every change in Council appends one ev
 platform's log (council.platform.events.record, inside the change's transaction), so the log's
 height says whether anything changed. A page is kept per
 
-    (page key, viewer, language, header counts, page or htmx fragment, log height, clock second)
+    (page key, site address, viewer, language, header counts, page or htmx fragment, log height,
+     clock second)
 
 and served again while all of those are the same. The clock second bounds what time alone
 changes (a vote past its end, a need becoming overdue) to under a second. The height is read
@@ -34,6 +35,7 @@ from council.kernel.principal import Principal
 from council.platform.context import Cache, Context
 from council.platform.events import log_height
 from council.platform.web.render import is_htmx
+from council.platform.web.urls import absolute_url
 
 MAX_PAGES = 256
 # letters and digits only: html.escape and JSON quoting leave it as it is
@@ -109,6 +111,9 @@ async def kept_page(
     state = request.scope.get("state", {})
     full = (
         key,
+        # pages that print their own address (QR codes, share links) differ per site address
+        # when COUNCIL_PUBLIC_URL is unset
+        absolute_url(ctx.settings, request, "/"),
         viewer_key(state.get("principal")),
         state.get("lang"),
         tuple(state.get("badges", ())),
