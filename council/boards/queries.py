@@ -22,7 +22,6 @@ from council.boards.home import going_on
 from council.compounds.service import compound_of
 from council.compounds.tables import JointCouncil, JointCouncilMember
 from council.kernel.errors import N_, NotFound
-from council.ledger.queries import totals
 from council.ledger.tables import LedgerEntry
 from council.matters.tables import Matter
 from council.needs.service import kind_label, kinds, place_of
@@ -160,7 +159,7 @@ class LatestDisclosure:
 
 @dataclass(frozen=True)
 class LedgerSummary:
-    balance_fen: int
+    balance_fen: int | None  # as the latest disclosure stated it (None before the first)
     latest: LatestDisclosure | None
     overdue: bool
     days_late: int
@@ -419,12 +418,13 @@ async def _overdue_tasks(compound_id: int, today: dt.date) -> tuple[OverdueTask,
 
 
 async def _ledger(ctx: Context, compound_id: int, status: Any) -> LedgerSummary | None:
-    """The fund's balance and the latest disclosure of the books (never an entry); None for a
+    """The latest disclosure of the books and the fund's balance as it stated it (never an
+    entry, nor a balance of entries not yet disclosed: the books are the members'); None for a
     compound that has never kept its books here."""
     last = status.last
     if last is None and not await LedgerEntry.raw(_FUND_EXISTS, compound_id):
         return None
-    balance = (await totals(ctx, compound_id)).balance_fen
+    balance = last.balance_fen if last is not None else None
     latest = (
         LatestDisclosure(
             last.id, last.number, last.period, last.upto, last.published_at, last.sha256[:16]
