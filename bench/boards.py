@@ -16,6 +16,11 @@ each page's run sits between two static runs, and its ratio is to their mean.
 With --afresh the pages are also measured built for every request (COUNCIL_KEEP_PAGES=0);
 bench/boards_profile.py says where a build's time goes.
 Run: .venv/bin/python bench/boards.py [--sizes 3000,30000] [--seconds 4] [--rounds 2] [--afresh]
+
+Measured 2026-11-22 (2 shared cores, kept pages), ratio at 3,000 | 30,000 ballots: every page
+at least 0.83 open and closed; while 10 ballots a second are cast, the vote board 1.08 | 0.53 and
+the compound board 0.89 | 0.49: each chain height rebuilds the vote board, whose per-building
+turnout walks the whole roster (0.8 ms at 3,750 units, 31 ms at 37,500; boards_profile --cold).
 """
 
 from __future__ import annotations
