@@ -158,6 +158,26 @@ def probe_cast(base: str, vote: int, scope: str, session: tuple[str, str], csrf:
     return time.monotonic()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children that have been waited for."""
+    import os
+
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU time of `pid` and its live children (a server's workers)."""
+    import pathlib
+
+    total = cpu_seconds(pid)
+    for child in pathlib.Path(f"/proc/{pid}/task").glob("*/children"):
+        for c in child.read_text().split():
+            total += tree_cpu(int(c))
+    return total
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -218,7 +238,15 @@ def main() -> None:
 
             t = threading.Thread(target=prober)
             t.start()
+            import os
+
+            cpu0 = (tree_cpu(proc.pid), os.times())
             watched = cast_run(casters[half:])
+            own = os.times()
+            cpu = (
+                tree_cpu(proc.pid) - cpu0[0],
+                own.user + own.system - cpu0[1].user - cpu0[1].system,
+            )
             stop.set()
             t.join()
             time.sleep(1.5)
@@ -266,6 +294,10 @@ def main() -> None:
         f"probe receipt -> a screen's fetched figures count it ({a.screens} screens): "
         f"p50 {1000 * pct(screen_lat, 50):.0f} ms  p95 {1000 * pct(screen_lat, 95):.0f} ms  "
         f"({len(screen_lat)} of {len(acks) * a.screens})"
+    )
+    print(
+        f"CPU during the watched run ({a.seconds} s on 2 cores = {2 * a.seconds} core-s): "
+        f"server {cpu[0]:.1f} s, the watchers' own process {cpu[1]:.1f} s, wrk the rest"
     )
     print(
         f"ballots counted: {counted}; mean signals per watcher: "
