@@ -268,7 +268,7 @@ async def _vote_board(ctx: Context, vote: voting.VoteRef) -> VoteBoard:
             poll_abstain=poll.abstain if shown else None,
             poll_passed=poll.passed if shown else None,
         )
-    rows, _missing = await voting.turnout(vote, ctx)  # the missing units are never shown
+    rows = await voting.building_turnout(vote, ctx)  # counts only: never which units
     per_scope: dict[str, list[BuildingFigures]] = {}
     for t in rows:
         per_scope.setdefault(t.scope, []).append(

@@ -113,6 +113,9 @@ class _Live:
     height: int = 0
     result: JointResult | None = None
     voted: set[tuple[int, str]] = dataclasses.field(default_factory=set)
+    # (scope, building) -> [units whose person has voted, units], in the roster's order: the
+    # boards' per-building turnout without walking the roster at every ballot
+    buildings: dict[tuple[int, str], list[int]] = dataclasses.field(default_factory=dict)
     lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
 
 
@@ -130,6 +133,9 @@ async def _live(ctx: Context, vote: VoteRef) -> _Live:
     if live is None or live.roster_key != key or live.height > vote.chain_height:
         roster = await vote_roster(vote, ctx)
         live = lives[vote.id] = _Live(key, [RunningTally(s, vote.item) for s in roster.scopes])
+        for s in vote.scopes:
+            for _, u, _pk in roster.units[s.compound_id]:
+                live.buildings.setdefault((s.compound_id, u.key.building), [0, 0])[1] += 1
     if live.height < vote.chain_height or live.result is None:
         async with live.lock:
             if live.height < vote.chain_height or live.result is None:
@@ -138,7 +144,10 @@ async def _live(ctx: Context, vote: VoteRef) -> _Live:
                 for r in await sql.new_ballots(vote.id, live.height, vote.chain_height):
                     k = (r["scope"], r["person"])
                     live.running[order[r["scope"]]].apply(roster.person_id[k], Choice(r["choice"]))
-                    live.voted.add(k)
+                    if k not in live.voted:  # a changed ballot is the same person's
+                        for building, _unit in roster.units_of_person[k]:
+                            live.buildings[(r["scope"], building)][0] += 1
+                        live.voted.add(k)
                 live.height = vote.chain_height
                 live.result = JointResult(vote.item, tuple(t.result() for t in live.running))
     return live
@@ -171,6 +180,16 @@ class BuildingTurnout:
     building: str
     persons_voted: int
     units: int
+
+
+async def building_turnout(vote: VoteRef, ctx: Context) -> list[BuildingTurnout]:
+    """Turnout per building for everyone to see (never which units): from the running tally,
+    brought up to the chain height, so its cost does not grow with the roster at each ballot."""
+    if roster_key(vote) is None or not vote.binding:
+        return (await turnout(vote, ctx))[0]
+    live = await _live(ctx, vote)
+    names = {s.compound_id: s.name for s in vote.scopes}
+    return [BuildingTurnout(names[c], b, v[0], v[1]) for (c, b), v in live.buildings.items()]
 
 
 async def turnout(

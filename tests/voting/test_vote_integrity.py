@@ -624,10 +624,19 @@ def test_the_running_tally_equals_a_full_recount(client, clock, compound, other_
     vid = open_vote(client, clock, compound, committee, joint_with=[other_compound.id])
     ctx = client.ctx
     seen = []
+
+    def per_building():  # the boards' counts, kept with the tally; the officers' walk of the roster
+        vote = client.run(voting.get_vote, vid)
+        return client.run(voting.building_turnout, vote, ctx), client.run(voting.turnout, vote)[0]
+
+    fast, slow = per_building()
+    assert fast == slow and sum(b.units for b in fast) > 0
     for name, choice in (("张伟", Choice.AGREE), ("王芳", Choice.OPPOSE), ("赵敏", Choice.ABSTAIN)):
         cast(client, owners[name], vid, choice)
         seen.append(client.run(voting.results, vid, ctx).joint)
         assert seen[-1] == client.run(voting.recount, vid).joint
+        fast, slow = per_building()
+        assert fast == slow
     entry = client.run(
         voting.enter_paper,
         ctx,
@@ -652,6 +661,8 @@ def test_the_running_tally_equals_a_full_recount(client, clock, compound, other_
     )
     assert client.run(voting.results, vid, ctx).joint == client.run(voting.recount, vid).joint
     assert [s.voted.persons for s in client.run(voting.results, vid, ctx).joint.scopes] == [3, 1]
+    fast, slow = per_building()
+    assert fast == slow and sum(b.persons_voted for b in fast) == 5  # 赵敏's two units count two
 
 
 def test_the_compound_page_shows_the_clocks_state(client, clock, compound, officers):
