@@ -82,6 +82,9 @@ def local_link(link: str) -> str:
     return link
 
 
+CHUNK = 2_000  # messages per INSERT
+
+
 async def notify(
     ctx: Context,
     recipients: Iterable[int],
@@ -99,19 +102,21 @@ async def notify(
     values = {str(k): str(v) for k, v in (params or {}).items()}
     text = json.dumps(values, ensure_ascii=False, sort_keys=True)
     at = ctx.clock()
-    rows = await MessageRow.insert(
-        *(
-            MessageRow(
-                account=a,
-                compound=compound_id,
-                message=message,
-                params=text,
-                link=local_link(link),
-                created_at=at,
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(accounts), CHUNK):  # a statement's parameters are bounded (SQLite,
+        rows += await MessageRow.insert(  # PostgreSQL: 32,767): a vote's whole roster is not
+            *(
+                MessageRow(
+                    account=a,
+                    compound=compound_id,
+                    message=message,
+                    params=text,
+                    link=local_link(link),
+                    created_at=at,
+                )
+                for a in accounts[i : i + CHUNK]
             )
-            for a in accounts
-        )
-    ).returning(MessageRow.id)
+        ).returning(MessageRow.id)
     written = [
         Message(r["id"], a, compound_id, message, values, link, at)
         for r, a in zip(rows, accounts, strict=True)
