@@ -216,6 +216,8 @@ class Stream:
         try:
             with self.http.stream("GET", "/live", params={"topics": topics}) as r:
                 assert r.headers["content-type"].startswith("text/event-stream")
+                # httpx asks for gzip as browsers do: a stream is never compressed (buffered)
+                assert "content-encoding" not in r.headers
                 for line in r.iter_lines():
                     if line == ": subscribed":
                         self.events.put(("subscribed", "", time.monotonic()))

@@ -152,7 +152,10 @@ def build_app(
             cookie_samesite="lax",
             cookie_secure=settings.secure_cookies,
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        # event streams are not compressed: each signal is a few bytes that must leave at once
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, exclude_opt_key="stream"
+        ),
         middleware=[
             SecurityHeadersMiddleware(
                 settings.secure_cookies, settings.allowed_hosts, settings.trusted_proxies
