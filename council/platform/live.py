@@ -21,7 +21,7 @@ import random
 import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from litestar import Request, get
 from litestar.channels import ChannelsBackend, ChannelsPlugin
@@ -31,8 +31,9 @@ from litestar.params import FromQuery
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from markupsafe import Markup
 
+from council.platform.db import Database
+
 if TYPE_CHECKING:
-    from council.platform.context import Context
     from council.platform.settings import Settings
 
 log = logging.getLogger("council.live")
@@ -133,7 +134,14 @@ def make_live(settings: Settings) -> Live:
     return Live(plugin, crosses_processes=bool(settings.live_url))
 
 
-def changed(ctx: Context, *topics: str) -> None:
+class LiveContext(Protocol):
+    """What `changed` needs of the context (which holds the bus: no import of it here)."""
+
+    live: Live | None
+    db: Database
+
+
+def changed(ctx: LiveContext, *topics: str) -> None:
     """Signal `topics` once the current write transaction has committed (never if it rolls
     back). Without a running app (service tests, commands) there is no one to tell."""
     live = ctx.live
