@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from council.platform.db.migrate import NewerDatabase
+
 EXIT_BAD_INPUT = 2
 
 
@@ -445,6 +447,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except BadInput as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except NewerDatabase as e:  # an older release must not write to a newer schema
         print(f"错误：{e}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -154,3 +154,18 @@ def test_help_lists_every_command(capsys):
     out = capsys.readouterr().out
     for cmd in ("tally", "serve", "migrate", "demo", "import-roster", "create-user", "tick"):
         assert cmd in out
+
+
+def test_an_older_release_refuses_a_newer_database_with_a_message(tmp_path, capsys):
+    import sqlite3
+
+    d = str(tmp_path / "data")
+    assert main(["migrate", "--data-dir", d]) == 0
+    with sqlite3.connect(tmp_path / "data" / "council.sqlite3") as db:
+        db.execute(
+            "INSERT INTO schema_migration (name, applied_at) VALUES ('9999_next', '2027-01-01')"
+        )
+    capsys.readouterr()
+    assert main(["migrate", "--data-dir", d]) == 2
+    err = capsys.readouterr().err
+    assert "9999_next" in err and "新版本" in err and "Traceback" not in err

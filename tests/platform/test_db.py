@@ -279,3 +279,23 @@ def test_events_are_told_in_the_readers_language(client, compound, officer):
         assert "社区" not in staff
     finally:
         current_language.reset(token)
+
+
+def test_a_database_newer_than_the_code_is_refused_and_left_alone(client, ctx):
+    """Migrations are forward only: a database a newer release has migrated is not touched by
+    this one, with a message that says what to do."""
+    import pytest
+
+    from council.areas import migrate
+    from council.kernel.clock import now
+    from council.platform.db.migrate import NewerDatabase
+    from council.platform.db.tables import SchemaMigration
+
+    client.run(
+        SchemaMigration.insert(SchemaMigration(name="9999_from_the_future", applied_at=now()))
+    )
+    before = client.run(SchemaMigration.count())
+    with pytest.raises(NewerDatabase) as refused:
+        client.run(migrate, ctx.db)
+    assert "9999_from_the_future" in str(refused.value) and "新版本" in str(refused.value)
+    assert client.run(SchemaMigration.count()) == before

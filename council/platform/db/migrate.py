@@ -60,6 +60,10 @@ BOOKKEEPING = {
 }
 
 
+class NewerDatabase(Exception):
+    """The database was migrated by a newer release (the commands print the message)."""
+
+
 def in_order(migrations: Iterable[Migration]) -> list[Migration]:
     ordered = sorted(migrations, key=lambda m: m.name)
     names = [m.name for m in ordered]
@@ -69,10 +73,25 @@ def in_order(migrations: Iterable[Migration]) -> list[Migration]:
 
 
 async def migrate(db: Database, migrations: Iterable[Migration]) -> list[str]:
-    """Run pending migrations, each in its own write transaction; return the names applied."""
+    """Run pending migrations, each in its own write transaction; return the names applied.
+    A database that has migrations this code does not know is newer than the code: nothing is
+    run on it (an older release must not write to a schema it does not understand)."""
     await db.engine.run_ddl(BOOKKEEPING[db.is_sqlite])
+    ordered = in_order(migrations)
+    known = {m.name for m in ordered}
+    unknown = sorted(
+        str(r["name"])
+        for r in await SchemaMigration.select(SchemaMigration.name)
+        if r["name"] not in known
+    )
+    if unknown:
+        raise NewerDatabase(
+            "数据库比这个版本的议事厅新（已应用了本版本不认识的迁移："
+            + "、".join(unknown)
+            + "）。请安装新版本后再打开它；本版本不会改动这个数据库。"
+        )
     applied: list[str] = []
-    for m in in_order(migrations):
+    for m in ordered:
         async with db.write():
             done = await SchemaMigration.exists().where(SchemaMigration.name == m.name)
             if done:
