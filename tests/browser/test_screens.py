@@ -85,6 +85,7 @@ def register_screen(browser, server, demo, name: str) -> str:
     staff.get_by_role("button", name="登记并显示网址").click()
     url = staff.locator(".screen-card .url a").inner_text()
     assert "/s/" in url
+    staff.wait_for_load_state("load")  # its stylesheets applied (the address wraps by them)
     fits_the_phone(staff)
     shot(staff, "60-screen-registered")
     staff.context.close()
