@@ -207,6 +207,14 @@ def test_a_screen_at_phone_size_and_without_javascript(live_server, demo, joint_
     assert plain.locator("noscript").count() == 1
     shot(plain, "63-screen-no-javascript")
     plain.context.close()
+    # a phone without JavaScript, in English (longer words): nothing wider than the phone
+    # (the portrait grid's 1fr track grew to a figure's width: 396 px)
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="en-US"
+    ).new_page()
+    phone.goto(url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.context.close()
 
 
 def test_a_browser_without_event_source_polls_every_30_seconds(
