@@ -1,83 +1,57 @@
 """Cast-vote throughput and latency with 50 concurrent clients against a running server,
-next to the same server's static-page throughput measured in the same run, on SQLite.
+next to the same server's static-page throughput measured in the same run.
 
-Each cast is a distinct owner's real POST /v/{id}/cast (session, CSRF, the one-ballot check,
-the hash-chain append, commit with synchronous=FULL), answered with the receipt redirect.
-Load comes from wrk (apt-get install wrk) with a Lua script that gives every request the next
-owner's session; the static baseline is wrk on /static/app.css with the same connections.
-Run: .venv/bin/python bench/cast.py [--owners 20000] [--clients 50] [--seconds 8]
+Each cast is a distinct owner's real POST /v/{id}/cast (session, CSRF, the ownership check,
+the group commit: the vote's lock, the one-ballot check, the hash-chain append, the commit —
+SQLite synchronous=FULL, PostgreSQL synchronous_commit on), answered with the receipt redirect.
+Load comes from wrk (apt-get install wrk); the static baseline is /static/app.css with the same
+connections. Every answer's status is counted (anything but a 303 is an error) and, after the
+run, every receipt answered must be an effective ballot in the database and the ballots stored
+beyond them at most the casts still unanswered when wrk stopped.
+
+SQLite, one worker:        .venv/bin/python bench/cast.py
+PostgreSQL, N workers:     .venv/bin/python bench/cast.py --postgres --workers 2 \
+                               [--live-url postgres | redis://127.0.0.1:6379/0]
+(--postgres makes its own database council_bench_cast and drops it afterwards.)
+--profile DIR records each server process with py-spy during the cast run (pip install py-spy).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
-import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import httpx
+from common import (  # bench/common.py, beside this file
+    check_ballots,
+    counted_run,
+    drop_postgres,
+    effective_receipts,
+    free_port,
+    fresh_postgres,
+    prepare,
+    tree_cpu,
+    wrk,
+)
 
-from council.areas import migrate
-from council.platform.context import make_context
-from council.platform.settings import Settings
-from council.sample import open_vote_with_voters, start_server
+from council.sample import start_server
 
-
-async def prepare(data: Path, owners: int) -> tuple[int, int, list[tuple[str, str]]]:
-    ctx = make_context(Settings(data_dir=data, argon2_time_cost=1, argon2_memory_kib=64))
-    try:
-        await migrate(ctx.db)
-        return await open_vote_with_voters(ctx, owners)
-    finally:
-        await ctx.db.close()
-
-
-LUA = """
-local lines, n, i, id = {}, 0, 0, 0
-function setup(thread)
-  thread:set("tid", tostring(thread_count))
-  thread_count = thread_count + 1
-end
-function init(args)
-  id = tonumber(tid)
-  for line in io.lines(args[1]) do table.insert(lines, line) end
-  n = #lines
-end
-function request()
-  local k = id + i * tonumber(args_threads) + 1
-  i = i + 1
-  if k > n then return wrk.format("GET", "/healthz") end
-  local token, person = lines[k]:match("([^,]+),(.+)")
-  return wrk.format("POST", path, {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "council_session=" .. token .. "; council_csrf=" .. csrf,
-  }, "scope=" .. scope .. "&person=" .. person .. "&choice=agree&_csrf_token=" .. csrf)
-end
-"""
+__all__ = ["wrk"]  # bench/pages.py, ledger.py and boards.py take wrk from here
 
 
-def wrk(
-    url: str, clients: int, seconds: int, script: Path | None = None, args: list[str] | None = None
-) -> tuple[float, float, float, str]:
-    """(requests/s, p50 ms, p99 ms, raw output) from one wrk run."""
-    cmd = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency"]
-    if script:
-        cmd += ["-s", str(script)]
-    cmd.append(url)
-    if args:
-        cmd += ["--", *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-
-    def ms(p: str) -> float:
-        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
-        assert m, out
-        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-
-    return rate, ms("50"), ms("99"), out
+def server_pids(pid: int) -> list[int]:
+    """The server process and its children (uvicorn's workers)."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for c in (task / "children").read_text().split():
+            out += server_pids(int(c))
+    return out
 
 
 def main() -> None:
@@ -86,55 +60,102 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=8)
     ap.add_argument("--workers", type=int, default=1, help="server worker processes")
+    ap.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
+    ap.add_argument("--live-url", default="", help="default with --workers > 1: postgres")
+    ap.add_argument("--profile", type=Path, help="py-spy each server process into this folder")
     a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        data = Path(d)
-        vid, scope, sessions = asyncio.run(prepare(data, a.owners))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        base = f"http://127.0.0.1:{port}"
-        proc = start_server(data, port, a.workers)
-        try:
-            csrf = httpx.get(base + "/login").cookies["council_csrf"]
-            st = wrk(base + "/static/app.css", a.clients, a.seconds)
-            owners_file = data / "owners.txt"
-            owners_file.write_text("".join(f"{t},{p}\n" for t, p in sessions))
-            lua = data / "cast.lua"
-            lua.write_text(
-                f'thread_count = 0\nargs_threads = "2"\npath = "/v/{vid}/cast"\n'
-                f'csrf = "{csrf}"\nscope = "{scope}"\n' + LUA
-            )
-            ca = wrk(base + f"/v/{vid}/cast", a.clients, a.seconds, lua, [str(owners_file)])
-            counted = asyncio.run(count_ballots(data, vid))
-        finally:
-            proc.terminate()
-            proc.wait()
-    cast_requests = int(re.search(r"(\d+) requests in", ca[3]).group(1))  # type: ignore[union-attr]
-    assert counted >= min(cast_requests, len(sessions)) * 0.99, (counted, cast_requests)
-    assert cast_requests < len(sessions), "ran out of owners: raise --owners"
-    print(
-        f"{a.clients} connections (wrk, 2 threads), {a.seconds} s each, SQLite (WAL, "
-        f"synchronous=FULL), {a.workers} server worker(s); server and wrk share 2 cores"
-    )
-    print(
-        f"static page /static/app.css: {st[0]:8.0f} req/s  p50 {st[1]:6.1f} ms  p99 {st[2]:6.1f} ms"
-    )
-    print(
-        f"cast ballot POST /v/ID/cast: {ca[0]:8.0f} req/s  p50 {ca[1]:6.1f} ms  "
-        f"p99 {ca[2]:6.1f} ms  ({counted} ballots counted)"
-    )
-    print(f"casts / static = {ca[0] / st[0]:.2f}  (aim: at least 0.25, with p99 under 100 ms)")
-
-
-async def count_ballots(data: Path, vid: int) -> int:
-    from council.voting.tables import Ballot
-
-    ctx = make_context(Settings(data_dir=data))
+    live_url = a.live_url or ("postgres" if a.workers > 1 else "")
+    if a.workers > 1 and live_url == "postgres" and not a.postgres:
+        ap.error("--workers > 1 on SQLite needs --live-url redis://…")
+    database_url = asyncio.run(fresh_postgres("council_bench_cast")) if a.postgres else ""
     try:
-        return await Ballot.count().where((Ballot.vote == vid) & (Ballot.status == "effective"))
+        with tempfile.TemporaryDirectory() as d:
+            data = Path(d)
+            vid, scope, sessions = asyncio.run(prepare(data, a.owners, database_url))
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            env = {"COUNCIL_DATABASE_URL": database_url, "COUNCIL_LIVE_URL": live_url}
+            proc = start_server(data, port, a.workers, env)
+            try:
+                csrf = httpx.get(base + "/login").cookies["council_csrf"]
+                cpu0 = tree_cpu(proc.pid)
+                st = counted_run(base + "/static/app.css", a.clients, a.seconds, data)
+                cpu1 = tree_cpu(proc.pid)
+                owners = data / "owners.txt"
+                owners.write_text("".join(f"{t},{p}\n" for t, p in sessions))
+                spies = []
+                if a.profile:
+                    a.profile.mkdir(parents=True, exist_ok=True)
+                    for pid in server_pids(proc.pid):
+                        out = a.profile / f"cast-{pid}.txt"
+                        spy = [
+                            str(Path(sys.executable).parent / "py-spy"),
+                            "record",
+                            "--pid",
+                            str(pid),
+                            "--rate",
+                            "200",
+                        ]
+                        spy += [
+                            "--duration",
+                            str(a.seconds),
+                            "--format",
+                            "raw",
+                            "-o",
+                            str(out),
+                            "--nonblocking",
+                        ]
+                        spies.append(subprocess.Popen(spy, stdout=subprocess.DEVNULL))
+                ca = counted_run(
+                    base + f"/v/{vid}/cast",
+                    a.clients,
+                    a.seconds,
+                    data,
+                    cast=(vid, str(scope), csrf, owners),
+                )
+                cpu2 = tree_cpu(proc.pid)
+                for spy in spies:
+                    spy.wait()
+            finally:
+                proc.terminate()
+                proc.wait()
+            assert ca.issued < len(sessions), "ran out of owners: raise --owners"
+            stored = asyncio.run(effective_receipts(data, vid, database_url))
     finally:
-        await ctx.db.close()
+        if database_url:
+            asyncio.run(drop_postgres(database_url))
+    checked = check_ballots(ca, stored)
+    db = "PostgreSQL" if database_url else "SQLite"
+    bus = f", live: {live_url}" if live_url else ""
+    deployment = f"{db}, {a.workers} worker{'s' if a.workers > 1 else ''}{bus}"
+    print(
+        f"{a.clients} connections (wrk, 2 threads), {a.seconds} s each; server, database, "
+        f"wrk{' and Redis' if live_url.startswith('redis') else ''} share {os.cpu_count()} cores"
+    )
+    print(
+        "| deployment | static req/s | casts req/s | ratio | cast p50 | cast p99 | errors |\n"
+        "|---|---|---|---|---|---|---|"
+    )
+    print(
+        f"| {deployment} | {st.rate:,.0f} | {ca.rate:,.0f} | {ca.rate / st.rate:.2f} | "
+        f"{ca.p50:.0f} ms | {ca.p99:.0f} ms | {ca.errors} of {ca.requests} |"
+    )
+    print(f"static: p50 {st.p50:.1f} ms, p99 {st.p99:.1f} ms, errors {st.errors} of {st.requests}")
+    print(
+        f"server CPU (all its processes): static {1000 * (cpu1 - cpu0) / st.requests:.2f} ms "
+        f"per request, casts {1000 * (cpu2 - cpu1) / ca.requests:.2f} ms per request "
+        f"({cpu2 - cpu1:.1f} core-s in {a.seconds} s)"
+    )
+    others = {c: n for c, n in ca.statuses.items() if c != 303}
+    print(
+        f"cast answers: {ca.count(303)} × 303{''.join(f', {n} × {c}' for c, n in others.items())}"
+        f"{'; socket errors: ' + ca.socket_errors if ca.socket_errors else ''}"
+    )
+    dist = re.search(r"Latency Distribution\n((?:\s+\d+%.*\n)+)", ca.raw)
+    if dist:
+        print("cast latency: " + ", ".join(" ".join(x.split()) for x in dist.group(1).splitlines()))
+    print(checked)
+    print("aim: casts p99 under 100 ms with 50 clients")
 
 
 if __name__ == "__main__":

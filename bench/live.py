@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import socket
 import statistics
 import tempfile
 import threading
@@ -28,49 +27,20 @@ import time
 from pathlib import Path
 
 import httpx
+from common import (  # bench/common.py, beside this file
+    Run,
+    count_ballots,
+    counted_run,
+    drop_postgres,
+    free_port,
+    fresh_postgres,
+    prepare,
+    tree_cpu,
+)
 
-from bench.cast import LUA, count_ballots, wrk
-from council.areas import migrate
-from council.platform.context import make_context
-from council.platform.settings import Settings
-from council.sample import open_vote_with_voters, start_server
+from council.sample import start_server
 
 HTMX = {"HX-Request": "true"}  # the fragment a screen swaps in
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql://postgres@127.0.0.1:5432/council_bench_live"
-
-
-async def prepare(
-    data: Path, owners: int, database_url: str
-) -> tuple[int, int, list[tuple[str, str]]]:
-    settings = Settings(
-        data_dir=data, database_url=database_url, argon2_time_cost=1, argon2_memory_kib=64
-    )
-    ctx = make_context(settings)
-    try:
-        await ctx.db.start()
-        await migrate(ctx.db)
-        return await open_vote_with_voters(ctx, owners)
-    finally:
-        await ctx.db.close()
-
-
-async def fresh_postgres() -> str:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute("DROP DATABASE IF EXISTS council_bench_live WITH (FORCE)")
-        await conn.execute("CREATE DATABASE council_bench_live")
-    finally:
-        await conn.close()
-    return PG_BENCH
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Watchers:
@@ -158,26 +128,6 @@ def probe_cast(base: str, vote: int, scope: str, session: tuple[str, str], csrf:
     return time.monotonic()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children that have been waited for."""
-    import os
-
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU time of `pid` and its live children (a server's workers)."""
-    import pathlib
-
-    total = cpu_seconds(pid)
-    for child in pathlib.Path(f"/proc/{pid}/task").glob("*/children"):
-        for c in child.read_text().split():
-            total += tree_cpu(int(c))
-    return total
-
-
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -196,7 +146,7 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="a fresh PostgreSQL database")
     ap.add_argument("--live-url", default="")
     a = ap.parse_args()
-    a.database_url = asyncio.run(fresh_postgres()) if a.postgres else ""
+    a.database_url = asyncio.run(fresh_postgres("council_bench_live")) if a.postgres else ""
     with tempfile.TemporaryDirectory() as d:
         data = Path(d)
         vid, scope, sessions = asyncio.run(prepare(data, a.owners, a.database_url))
@@ -210,18 +160,18 @@ def main() -> None:
             probes = sessions[-40:]
             casters = sessions[:-40]
             half = len(casters) // 2
-            lua = data / "cast.lua"
-            st = wrk(base + "/static/app.css", a.clients, a.seconds)
+            st = counted_run(base + "/static/app.css", a.clients, a.seconds, data)
 
-            def cast_run(chunk: list[tuple[str, str]]) -> tuple[float, float, float, str]:
+            def cast_run(chunk: list[tuple[str, str]]) -> Run:
                 owners_file.write_text("".join(f"{t},{p}\n" for t, p in chunk))
-                lua.write_text(
-                    f'thread_count = 0\nargs_threads = "2"\npath = "/v/{vid}/cast"\n'
-                    f'csrf = "{csrf}"\nscope = "{scope}"\n' + LUA
+                out = counted_run(
+                    base + f"/v/{vid}/cast",
+                    a.clients,
+                    a.seconds,
+                    data,
+                    cast=(vid, str(scope), csrf, owners_file),
                 )
-                out = wrk(base + f"/v/{vid}/cast", a.clients, a.seconds, lua, [str(owners_file)])
-                done = int(re.search(r"(\d+) requests in", out[3]).group(1))  # type: ignore[union-attr]
-                assert done < len(chunk), "ran out of owners: raise --owners"
+                assert out.issued < len(chunk), "ran out of owners: raise --owners"
                 return out
 
             alone = cast_run(casters[:half])
@@ -251,10 +201,12 @@ def main() -> None:
             t.join()
             time.sleep(1.5)
             watchers.stop()
-            counted = asyncio.run(count_ballots_at(data, vid, a.database_url))
+            counted = asyncio.run(count_ballots(data, vid, a.database_url))
         finally:
             proc.terminate()
             proc.wait()
+            if a.database_url:
+                asyncio.run(drop_postgres(a.database_url))
     signal_lat: list[float] = []
     for arrivals in watchers.arrivals:
         for ack in acks:
@@ -276,14 +228,15 @@ def main() -> None:
         f"connections (wrk), {a.seconds} s per run; server, wrk and watchers share 2 cores"
     )
     print(f"watchers connected: {watchers.open} of {a.watchers} (failed {watchers.failed})")
-    print(f"static page:                 {st[0]:8.0f} req/s")
+    print(f"static page:                 {st.rate:8.0f} req/s")
     print(
-        f"casts, nobody watching:      {alone[0]:8.0f} casts/s  "
-        f"p50 {alone[1]:.0f} ms  p99 {alone[2]:.0f} ms"
+        f"casts, nobody watching:      {alone.rate:8.0f} casts/s  "
+        f"p50 {alone.p50:.0f} ms  p99 {alone.p99:.0f} ms"
     )
     print(
-        f"casts, {watchers.open} watching:        {watched[0]:8.0f} casts/s  "
-        f"p50 {watched[1]:.0f} ms  p99 {watched[2]:.0f} ms   ratio {watched[0] / alone[0]:.2f}"
+        f"casts, {watchers.open} watching:        {watched.rate:8.0f} casts/s  "
+        f"p50 {watched.p50:.0f} ms  p99 {watched.p99:.0f} ms   "
+        f"ratio {watched.rate / alone.rate:.2f}"
     )
     print(
         f"probe receipt -> signal at every watcher ({len(acks)} probes × {watchers.open}): "
@@ -303,15 +256,6 @@ def main() -> None:
         f"ballots counted: {counted}; mean signals per watcher: "
         f"{statistics.mean(len(x) for x in watchers.arrivals):.0f}"
     )
-
-
-async def count_ballots_at(data: Path, vid: int, database_url: str) -> int:
-    if not database_url:
-        return await count_ballots(data, vid)
-    from council.voting.tables import Ballot
-
-    make_context(Settings(data_dir=data, database_url=database_url))
-    return await Ballot.count().where((Ballot.vote == vid) & (Ballot.status == "effective"))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from litestar import Litestar
 
 from council.areas import AREAS, principal_loader
@@ -19,4 +21,14 @@ def create_app(settings: Settings, ctx: Context | None = None) -> Litestar:
 
 def app_from_env() -> Litestar:
     """Entry point for ASGI servers: `uvicorn --factory council.app:app_from_env`."""
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    app.on_startup.append(_freeze_startup_objects)
+    return app
+
+
+def _freeze_startup_objects() -> None:
+    """A full garbage collection walked the ~150,000 objects made at start-up (70–125 ms each
+    under load, 14 in a 20 s cast benchmark: the casts' p99); frozen, they are not scanned again.
+    Servers only: a test process making an app per test would keep every one of them."""
+    gc.collect()
+    gc.freeze()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from piccolo.table import Table
 
 from council.accounts.area import AREA as ACCOUNTS
+from council.accounts.mydata import register as register_personal_data
 from council.boards.area import AREA as BOARDS
 from council.compounds.area import AREA as COMPOUNDS
 from council.discussion.area import AREA as DISCUSSION
@@ -63,6 +64,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 for _area in AREAS:
     register_labels(_area.event_labels)
     register_pages(_area.staff_pages)
+    register_personal_data(_area.personal_data)
 
 
 def principal_loader() -> PrincipalLoader:

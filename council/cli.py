@@ -8,7 +8,9 @@ import gc
 import getpass
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -125,19 +127,38 @@ def _serve(settings: Any, host: str, port: int, workers: int) -> int:
         os.environ["COUNCIL_DATABASE_URL"] = settings.database_url
     if settings.live_url:
         os.environ["COUNCIL_LIVE_URL"] = settings.live_url
+    # several workers: /metrics sums their counters from files in one directory of this
+    # `council serve` (prometheus_client's multiprocess mode), set before the workers start
+    # and emptied of an earlier run's files; a directory of our own is removed at the end
+    metrics_dir, own_dir = None, False
+    if workers > 1:
+        from council.platform.web.metrics import purge_multiprocess_dir
+
+        given = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+        own_dir = not given
+        metrics_dir = Path(given or tempfile.mkdtemp(prefix="council-metrics-"))
+        purge_multiprocess_dir(metrics_dir)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     print(f"议事厅 Council 正在 http://{host}:{port}/ 运行（Ctrl+C 停止）", flush=True)
-    uvicorn.run(
-        "council.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=False,
-        # live pages hold their event streams open: a stop or restart closes them after this
-        # many seconds, and the pages reconnect by themselves
-        timeout_graceful_shutdown=3,
-    )
+    try:
+        uvicorn.run(
+            "council.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=False,
+            # live pages hold their event streams open: a stop or restart closes them after
+            # this many seconds, and the pages reconnect by themselves
+            timeout_graceful_shutdown=3,
+            # longer than nginx keeps an idle upstream connection (deploy/nginx: 60 s), so the
+            # proxy never sends a request on a connection this side is closing
+            timeout_keep_alive=75,
+        )
+    finally:
+        if own_dir and metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -288,15 +309,116 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     """The daily chores a clock asks for: pre-create each compound's next monthly meeting (新津's
-    爱邻议事日 on the 20th). Safe to run as often as cron likes: it creates each meeting once."""
+    爱邻议事日 on the 20th), and delete what the retention settings say is old enough (ended
+    logins, failed-login records, request log files). Safe to run as often as cron likes."""
+    from council.accounts.retention import purge
+    from council.kernel.clock import now
     from council.meetings.service import ensure_all_monthly
+    from council.platform.web.logs import purge_old_logs
 
-    made = asyncio.run(_with_context(_settings(args), ensure_all_monthly))
+    settings = _settings(args)
+
+    async def chores(ctx: Any) -> tuple[dict[int, int], dict[str, int]]:
+        return await ensure_all_monthly(ctx), await purge(ctx, now())
+
+    made, purged = asyncio.run(_with_context(settings, chores))
     for compound_id, meeting_id in sorted(made.items()):
         print(f"小区 {compound_id}：已创建下一次月度议事会 #{meeting_id}")
     if not made:
         print("没有需要创建的月度议事会")
+    logs = purge_old_logs(settings, now())
+    print(
+        f"按保存期限删除：已结束的登录 {purged.get('sessions', 0)} 条，"
+        f"登录失败记录 {purged.get('login_failures', 0)} 条，请求日志文件 {len(logs)} 个"
+    )
     return 0
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.1f} kB"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from council.platform.backup import BackupError, make_backup
+
+    settings = _settings(args)
+    try:
+        dest = Path(args.dest) if args.dest else None
+        made = make_backup(settings, dest, not args.no_secret_key, args.keep)
+    except (BackupError, OSError) as e:  # e.g. the disk is full: nothing complete is left
+        print(f"错误：备份失败：{e}", file=sys.stderr)
+        return 1
+    m = made.manifest
+    files = m["files"]
+    db = files.get("database.sqlite3") or files["database.pgdump"]
+    uploads = [f for p, f in files.items() if p.startswith(("files/", "proxy-scans/"))]
+    c = m["counts"]
+    print(
+        f"已备份到 {made.path}（用时 {made.seconds:.1f} 秒）：数据库 {_size(db['size'])}，"
+        f"上传文件 {len(uploads)} 个 {_size(sum(f['size'] for f in uploads))}，"
+        f"投票 {c['votes']} 个、选票 {c['ballots']} 张"
+    )
+    if m["key_file"] == "environment":
+        print("注意：密钥来自 COUNCIL_SECRET_KEY，不在备份里，请另行妥善保存（恢复时需要）。")
+    elif m["key_file"] == "left out":
+        print("注意：按 --no-secret-key 没有备份密钥文件，请另行保存 secret_key（恢复时需要）。")
+    for old in made.removed:
+        print(f"已删除较早的备份 {old}（--keep {args.keep}）")
+    if made.missing_blobs:
+        print(
+            f"警告：数据库提到的 {len(made.missing_blobs)} 个上传文件在数据目录里找不到"
+            f"（例如 files/{made.missing_blobs[0]}），备份里也就没有。",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_verify_backup(args: argparse.Namespace) -> int:
+    from council.platform.backup import BackupError, DamagedBackup, check_backup
+
+    try:
+        m = check_backup(Path(args.src))
+    except DamagedBackup as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+    except BackupError as e:
+        raise BadInput(str(e)) from None
+    c = m["counts"]
+    print(
+        f"备份完整：{len(m['files'])} 个文件的校验和与清单相符；{m['created_at']} 由议事厅 "
+        f"{m['council_version']} 生成，{m['database']} 数据库，"
+        f"投票 {c['votes']} 个、选票 {c['ballots']} 张"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from council.areas import MIGRATIONS
+    from council.platform.backup import BackupError, restore_backup
+
+    settings = _settings(args)
+    try:
+        done = restore_backup(settings, Path(args.src), [m.name for m in MIGRATIONS])
+    except BackupError as e:
+        raise BadInput(f"没有恢复：{e}") from None
+    except OSError as e:  # e.g. the disk is full: what was written has been taken back
+        print(f"错误：恢复失败，已写入的内容已撤销：{e}", file=sys.stderr)
+        return 1
+    c = done.manifest["counts"]
+    where = settings.sqlite_path if settings.is_sqlite else "PostgreSQL 数据库"
+    print(
+        f"已从 {args.src} 恢复到 {settings.data_dir}"
+        f"（数据库：{where}；用时 {done.seconds:.1f} 秒）："
+        f"投票 {c['votes']} 个、选票 {c['ballots']} 张、上传文件 {c['stored_files']} 个。"
+        "启动 council serve 时会应用本版本新增的迁移。"
+    )
+    return 0
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"应为至少 1 的整数，而不是 {value!r}")
+    return int(value)
 
 
 def _item(value: str) -> int:
@@ -437,6 +559,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_dir(k)
     k.set_defaults(func=cmd_tick)
+
+    b = sub.add_parser(
+        "backup",
+        help="back up the database, uploads and secret key while the server runs",
+        description="Writes DEST/council-backup-YYYYMMDDTHHMMSSZ/: a consistent copy of the "
+        "database (SQLite's online backup API, or pg_dump for PostgreSQL), the uploads, the "
+        "secret key, manifest.json and SHA256SUMS. Written under a temporary name and renamed "
+        "when complete. Holds personal data (names, phones): keep it as safe as the server.",
+        epilog="Exit status: 0 done, 1 the backup failed (nothing complete was left).",
+    )
+    b.add_argument(
+        "dest",
+        nargs="?",
+        metavar="DEST",
+        help="backups directory (default: $COUNCIL_BACKUP_DIR or DATA_DIR/backups)",
+    )
+    b.add_argument(
+        "--no-secret-key",
+        action="store_true",
+        help="leave the secret_key file out (keep it elsewhere: a restore needs it)",
+    )
+    b.add_argument(
+        "--keep",
+        type=_positive,
+        metavar="N",
+        help="then delete all but the newest N complete backups in DEST",
+    )
+    data_dir(b)
+    b.set_defaults(func=cmd_backup)
+
+    vb = sub.add_parser(
+        "verify-backup",
+        help="re-check a backup's checksums and manifest without restoring it",
+        description="Exit status 0: complete and undamaged; 1: damaged (problems listed); "
+        "2: not a backup.",
+    )
+    vb.add_argument("src", metavar="BACKUP_DIR")
+    vb.set_defaults(func=cmd_verify_backup)
+
+    r = sub.add_parser(
+        "restore",
+        help="restore a backup into an empty data directory / empty database",
+        description="Checks every checksum first, then restores into the data directory and "
+        "database of the settings ($COUNCIL_DATA_DIR, $COUNCIL_DATABASE_URL), which must be "
+        "empty; all or nothing. Exit status: 0 done, 2 refused (nothing changed).",
+    )
+    r.add_argument("src", metavar="BACKUP_DIR")
+    data_dir(r)
+    r.set_defaults(func=cmd_restore)
     return parser
 
 

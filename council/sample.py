@@ -125,9 +125,12 @@ if __name__ == "__main__":
     main()
 
 
-async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[tuple[str, str]]]:
+async def open_vote_with_voters(
+    ctx: Any, owners: int, allow_change: bool = False
+) -> tuple[int, int, list[tuple[str, str]]]:
     """For benchmarks and load tests: 一品水轩 with `owners` single-unit owners, each with an
-    account and a live session, and a binding vote already open (notice period 0).
+    account and a live session, and a binding vote already open (notice period 0); with
+    `allow_change` an owner may cast again and the last ballot counts.
     Returns (vote id, compound id, [(session token, person key)])."""
     import asyncio
     import datetime as dt
@@ -150,7 +153,14 @@ async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[t
     ]
     await compounds.import_roster(ctx, root, c, ("\n".join(rows) + "\n").encode(), "r.csv")
     await voting.set_rules(
-        ctx, root, c.id, Rules(notice_days=0, short_notice_reason="基准测试与负载测试的样本数据")
+        ctx,
+        root,
+        c.id,
+        Rules(
+            notice_days=0,
+            short_notice_reason="基准测试与负载测试的样本数据",
+            allow_change=allow_change,
+        ),
     )
     idents = {o["ident"]: o["id"] for o in await Owner.select(Owner.ident, Owner.id)}
     hashed = ctx.passwords.hash("sample password")
@@ -185,25 +195,46 @@ async def open_vote_with_voters(ctx: Any, owners: int) -> tuple[int, int, list[t
 
 
 def start_server(
-    data: Path, port: int, workers: int = 1, env: dict[str, str] | None = None
+    data: Path,
+    port: int,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """For benchmarks and load tests: `council serve` on 127.0.0.1:port over `data`, returned
-    once /healthz answers (the caller stops it)."""
-    proc = subprocess.Popen(  # noqa: S603 - our own command, no outside input
-        [sys.executable, "-m", "council", "serve", "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, "COUNCIL_DATA_DIR": str(data), **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    once /healthz answers (the caller stops it). Its output goes to `log` if given (appended:
+    a restarted server continues the same file), else nowhere."""
+    out = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - our own command, no outside input
+            [
+                sys.executable,
+                "-m",
+                "council",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env={**os.environ, "COUNCIL_DATA_DIR": str(data), **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    finally:
+        if log is not None:
+            out.close()  # type: ignore[union-attr]  # the child has its own copy
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return proc
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("server did not start")
+    proc.wait()
+    why = f"; see {log}" if log is not None else ""
+    raise RuntimeError(f"server did not start (exit status {proc.returncode}){why}")
 
 
 async def joint_vote_with_ballots(

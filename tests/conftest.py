@@ -172,20 +172,37 @@ async def _pg_admin(sql: str) -> None:
     await _pg_execute(PG_ADMIN_URL, sql)
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """One migrated PostgreSQL database per session (per xdist worker: the name has the worker
-    id), created and dropped here; `database_url` empties it before each test."""
-    name = f"council_test_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+def _create_pg_database(name: str) -> str:
+    """Create an empty database; its URL. No server: a failure in CI, else a skip."""
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     except Exception as e:  # no server here
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (COUNCIL_REQUIRE_POSTGRES) but unavailable: {e}")
         pytest.skip(f"PostgreSQL not available: {e}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """One migrated PostgreSQL database per session (per xdist worker: the name has the worker
+    id), created and dropped here; `database_url` empties it before each test."""
+    name = f"council_test_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    url = _create_pg_database(name)
     try:
         asyncio.run(_migrate(make_settings(Path("unused"), url)))
+        yield url
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def empty_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (not migrated) for this test only, dropped after it: for
+    restores, upgrades and servers of their own."""
+    name = f"council_empty_{WORKER}_{uuid.uuid4().hex[:10]}"
+    url = _create_pg_database(name)
+    try:
         yield url
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

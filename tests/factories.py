@@ -184,3 +184,18 @@ def cast(client, owner, vid, choice=Choice.AGREE):
     vote = client.run(voting.get_vote, vid)
     (c,) = [c for c in client.run(voting.castable, vote, owner.account_id) if not c.via_proxy][:1]
     return client.run(voting.cast_ballot, client.ctx, owner, vid, c.scope, c.person, choice)
+
+
+def read_events(response: Any, events: Any) -> None:
+    """Put each server-sent event of a streaming httpx response in `events` as (name, data,
+    arrival), and ("subscribed", "", arrival) for the stream's ": subscribed" comment."""
+    import time
+
+    event = ""
+    for line in response.iter_lines():
+        if line == ": subscribed":
+            events.put(("subscribed", "", time.monotonic()))
+        elif line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            events.put((event, line.split(":", 1)[1].strip(), time.monotonic()))

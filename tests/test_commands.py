@@ -152,8 +152,37 @@ def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for cmd in ("tally", "serve", "migrate", "demo", "import-roster", "create-user", "tick"):
+    for cmd in (
+        "tally",
+        "serve",
+        "migrate",
+        "demo",
+        "import-roster",
+        "create-user",
+        "tick",
+        "backup",
+        "verify-backup",
+        "restore",
+    ):
         assert cmd in out
+
+
+def test_backup_commands_refuse_what_is_not_a_backup_with_a_message(tmp_path, capsys):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"x")
+    for path, message in (
+        (tmp_path / "nowhere", "目录不存在"),
+        (tmp_path / "photos", "不是议事厅的备份"),
+        (tmp_path / ".council-backup-20260101T000000Z.partial", "没有完成的备份"),
+    ):
+        assert main(["verify-backup", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+        target = tmp_path / "restored"
+        assert main(["restore", str(path), "--data-dir", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert "没有恢复" in err and message in err
+        assert not target.exists()
 
 
 def test_an_older_release_refuses_a_newer_database_with_a_message(tmp_path, capsys):
@@ -169,3 +198,55 @@ def test_an_older_release_refuses_a_newer_database_with_a_message(tmp_path, caps
     assert main(["migrate", "--data-dir", d]) == 2
     err = capsys.readouterr().err
     assert "9999_next" in err and "新版本" in err and "Traceback" not in err
+
+
+def test_tick_deletes_what_the_retention_settings_call_old(tmp_path, capsys, monkeypatch):
+    """`council tick` (daily, deploy/council-tick.timer) applies the retention settings: logins
+    that ended long ago, old failed-login records and request log files past their days go;
+    recent ones stay."""
+    import datetime as dt
+
+    from council.accounts.tables import Account, LoginFailure, Session
+    from council.platform.context import make_context
+    from council.platform.settings import Settings
+
+    d, logs = tmp_path / "data", tmp_path / "logs"
+    logs.mkdir()
+    monkeypatch.setenv("COUNCIL_LOG_DIR", str(logs))
+    monkeypatch.setenv("COUNCIL_RETENTION_LOGS_DAYS", "30")
+    assert main(["migrate", "--data-dir", str(d)]) == 0
+    today = dt.datetime.now(dt.UTC)
+    for days in (0, 29, 31, 400):
+        (logs / f"requests-{(today - dt.timedelta(days=days)).date()}.jsonl").write_text("{}\n")
+    (logs / "notes.txt").write_text("an operator's own file\n")
+
+    async def seed() -> None:
+        ctx = make_context(Settings(data_dir=d))
+        try:
+            async with ctx.db.write():
+                a = await Account.insert(
+                    Account(phone="13900000001", password_hash="x", created_at=today)
+                ).returning(Account.id)
+                for i, days in enumerate((-1, 10, 31, 90)):  # expired this many days ago
+                    await Session.insert(
+                        Session(
+                            token_hash=f"{i:064d}",
+                            account=a[0]["id"],
+                            created_at=today - dt.timedelta(days=days + 14),
+                            expires_at=today - dt.timedelta(days=days),
+                        )
+                    )
+                for i, days in enumerate((0, 31)):
+                    await LoginFailure.insert(
+                        LoginFailure(key=f"k{i}", at=today - dt.timedelta(days=days), n=3)
+                    )
+        finally:
+            await ctx.db.close()
+
+    asyncio.run(seed())
+    capsys.readouterr()
+    assert main(["tick", "--data-dir", str(d)]) == 0
+    out = capsys.readouterr().out
+    assert "已结束的登录 2 条，登录失败记录 1 条，请求日志文件 2 个" in out
+    kept = sorted(f.name for f in logs.iterdir())
+    assert len(kept) == 3 and "notes.txt" in kept

@@ -1,16 +1,21 @@
-"""Staff pages for a compound's accounts and roles (create, grant, revoke)."""
+"""Staff pages for a compound's accounts and roles (create, grant, revoke), and for the owners
+who sold (anonymise)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from council.accounts import anonymise
 from council.accounts import service as accounts
 from council.accounts.queries import compound_accounts
 from council.compounds.guards import COMPOUND, manager_required
+from council.compounds.personal import export_reason
 from council.compounds.service import CompoundRef
 from council.kernel.errors import N_, DomainError, Invalid
 from council.kernel.roles import Role
@@ -147,4 +152,85 @@ class AccountsStaff(Controller):
         return await _role_change(request, ctx, compound, grant=False)
 
 
-ROUTES = [AccountsStaff]
+class FormerOwners(Controller):
+    """Owners the current roster no longer lists (they sold): pick one, confirm with a reason,
+    and their name, phone and account leave Council (council.accounts.anonymise)."""
+
+    path = "/staff/c/{slug:str}/former-owners"
+    guards = (manager_required,)
+    dependencies = COMPOUND
+
+    @get("", name="staff_former_owners")
+    async def listing(
+        self,
+        request: Request[Any, Any, Any],
+        compound: NamedDependency[CompoundRef],
+        done: FromQuery[str] = "",
+    ) -> Template:
+        return render(
+            request,
+            "staff/former_owners.html",
+            {
+                "compound": compound,
+                "owners": await anonymise.owners_of(compound.id),
+                "done": done[:100],
+            },
+        )
+
+    @get("/{owner_id:int}", name="staff_former_owner")
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        compound: NamedDependency[CompoundRef],
+        owner_id: FromPath[int],
+    ) -> Template:
+        owner = await anonymise.owner_of(compound.id, owner_id)
+        return _confirm_page(request, compound, owner, {}, {})
+
+    @post("/{owner_id:int}", name="staff_former_owner_anonymise")
+    async def anonymise_owner(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
+        compound: NamedDependency[CompoundRef],
+        owner_id: FromPath[int],
+    ) -> Template | Response[Any]:
+        owner = await anonymise.owner_of(compound.id, owner_id)
+        form = await request.form()
+        try:
+            reason = export_reason(form, anonymise.REASONS, N_("请选择匿名化的理由"))
+            done = await anonymise.anonymise(
+                ctx, require_principal(request), compound.id, owner_id, reason
+            )
+        except DomainError as e:
+            if e.status in (403, 404):
+                raise
+            values = {k: str(form.get(k) or "") for k in ("reason", "reason_text")}
+            return _confirm_page(request, compound, owner, values, form_errors(e), e.status)
+        url = request.app.route_reverse("staff_former_owners", slug=compound.slug)
+        return redirect(request, f"{url}?{urlencode({'done': done.ident})}")
+
+
+def _confirm_page(
+    request: Request[Any, Any, Any],
+    compound: CompoundRef,
+    owner: anonymise.FormerOwner,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    return render(
+        request,
+        "staff/former_owner.html",
+        {
+            "compound": compound,
+            "owner": owner,
+            "reasons": anonymise.REASONS,
+            "values": values,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+ROUTES = [AccountsStaff, FormerOwners]

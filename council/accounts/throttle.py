@@ -12,6 +12,7 @@ from council.accounts.tables import (
 from council.kernel.clock import now
 from council.kernel.errors import N_, Throttled
 from council.platform.context import Context
+from council.platform.web.metrics import count_throttled
 
 # --- throttling --------------------------------------------------------------------------
 #
@@ -52,13 +53,15 @@ async def begin_attempt(
     refused attempt is rolled back: it never reached the expensive check)."""
     t = now()
     cutoff = t - dt.timedelta(seconds=ctx.settings.login_window_seconds)
-    over = False
+    over = ""  # the first bucket found full
     try:
         async with ctx.db.write():
             for key in sorted(limits):  # one order everywhere: no deadlocks on PostgreSQL
                 rows = await LoginFailure.raw(_BUMP, key, t, cutoff, cutoff, t)
-                over = over or int(rows[0]["n"]) > limits[key]
+                if not over and int(rows[0]["n"]) > limits[key]:
+                    over = key
             if over:
+                count_throttled(over)  # /metrics: refusals by kind and bucket
                 raise too_many(ctx)
     finally:
         if not over and secrets.randbelow(50) == 0:  # keep the store small, now and then

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from council.accounts import service
+from council.accounts import mydata, service
+from council.accounts.public import sees_names
 from council.compounds.service import get_compound
 from council.kernel.errors import DomainError
 from council.kernel.roles import Role
@@ -30,6 +32,7 @@ def _client(request: Request[Any, Any, Any]) -> str:
 
 
 DEVICE_COOKIE = "council_device"
+NO_STORE = CacheControlHeader(no_store=True)  # personal data: never kept by a shared cache
 
 
 async def _signed_in(
@@ -191,10 +194,36 @@ async def password_change(
     return await _signed_in(request, ctx, p.account_id, "/me?done=password")
 
 
+@get("/me/data", guards=[login_required], name="my_data", cache_control=NO_STORE)
+async def my_data_page(request: Request[Any, Any, Any], ctx: NamedDependency[Context]) -> Template:
+    """Everything Council holds about the signed-in person; no id in the address: only ever
+    the session's own account."""
+    p = require_principal(request)
+    data = await mydata.my_data(p.account_id, ctx.clock())
+    return render(
+        request, "me_data.html", {"data": data, "about": mydata.ABOUT, "fields": mydata.FIELDS}
+    )
+
+
+@get("/me/data.zip", guards=[login_required], name="my_data_zip", cache_control=NO_STORE)
+async def my_data_zip(
+    request: Request[Any, Any, Any], ctx: NamedDependency[Context]
+) -> Response[bytes]:
+    p = require_principal(request)
+    data = await mydata.my_data(p.account_id, ctx.clock())
+    return Response(
+        mydata.as_zip(data),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="council-my-data.zip"'},
+    )
+
+
 @get("/c/{slug:str}/officers", opt=PUBLIC, name="officers")
 async def officers_page(
     request: Request[Any, Any, Any], ctx: NamedDependency[Context], slug: FromPath[str]
 ) -> Template:
+    """Who holds which office since when: by name for the compound's own people, by office only
+    for everyone else (a published page shows no names, domain.md §3)."""
     compound = await get_compound(slug)
     return render(
         request,
@@ -202,6 +231,7 @@ async def officers_page(
         {
             "compound": compound,
             "officers": await service.officers(compound.id),
+            "names": sees_names(principal_of(request), compound.id),
             "tz": ctx.settings.timezone,
         },
     )
@@ -216,5 +246,7 @@ ROUTES = [
     me,
     password_form,
     password_change,
+    my_data_page,
+    my_data_zip,
     officers_page,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from council.accounts.public import public_labels
 from council.accounts.queries import activated_accounts
 from council.boards import labels
 from council.boards import queries as boards
@@ -22,9 +24,12 @@ from council.boards.matter import matter_page, report_parts
 from council.boards.report_notice import matter_stamp
 from council.books.money import format_fen
 from council.compounds.service import compound_of, compound_stats, get_compound, list_compounds
+from council.matters.service import TimelineEntry
 from council.platform import live
 from council.platform.context import Context
+from council.platform.events import describe
 from council.platform.web.auth import principal_of
+from council.platform.web.i18n import gettext
 from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
 from council.platform.web.render import render
@@ -96,6 +101,7 @@ async def _matter(
 ) -> Template:
     viewer = principal_of(request)
     page = await matter_page(ctx, matter_id, viewer)
+    page = replace(page, timeline=await _unnamed(page.matter.compound_id, page.timeline))
     compound = await compound_of(page.matter.compound_id)
     share_url = absolute_url(ctx.settings, request, f"/m/{matter_id}")
     parts = await report_parts(ctx, page, viewer) if report else None
@@ -117,6 +123,23 @@ async def _matter(
             **WORK_LABELS,
         },
     )
+
+
+# events whose sentence names a person (their params hold a name; the log cannot forget it)
+NAMING = frozenset({"work.representative", "work.representative_removed"})
+
+
+async def _unnamed(compound_id: int, timeline: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The public record names nobody (domain.md §3): each actor by office or building, and a
+    person an entry names (a residents' representative) as "业主"."""
+    labels = await public_labels(compound_id, {e.event.actor for e in timeline if e.event.actor})
+    out = []
+    for e in timeline:
+        if e.event.action in NAMING:
+            params = {**e.event.params, "name": gettext("业主")}
+            e = replace(e, what=describe(replace(e.event, params=params)))
+        out.append(replace(e, who=labels.get(e.event.actor or 0, "") if e.who else ""))
+    return out
 
 
 # --- boards: no login, aggregates only, live -------------------------------------------------

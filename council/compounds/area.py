@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from council.compounds import tables, web
+from council.compounds import personal, tables, web
 from council.kernel.errors import N_
 from council.platform.area import Area
 
@@ -14,5 +14,6 @@ AREA = Area(
     event_labels={
         "compound.create": N_("创建小区：%(name)s"),
         "roster.import": N_("导入第 %(version)s 版名册（%(units)s 套房屋）"),
+        **personal.LABELS,
     },
 )

@@ -8,15 +8,19 @@ the thread is drawn by the partial discussion/_thread.html."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from council.accounts import anonymise
+from council.accounts.public import public_labels, sees_names
 from council.accounts.queries import role_holders
 from council.discussion.tables import Comment, CommentReport
 from council.inbox import service as inbox
+from council.inbox.tables import Message as MessageRow
 from council.kernel.clock import now
 from council.kernel.errors import N_, Conflict, Forbidden, Invalid, NotFound, Throttled
 from council.kernel.ids import small_int
@@ -33,6 +37,8 @@ PER_MINUTE = 5
 PER_DAY = 50
 RATE_LOCK = 278_002  # PostgreSQL advisory lock class: one poster's comments counted in turn
 SUBJECT = re.compile(r"^[a-z_]{1,20}:[0-9]{1,12}$")
+
+REPLIED = N_("%(name)s 回复了您的评论")  # the inbox message to a comment's author
 
 # an officer's comment is marked 官方答复
 OFFICIAL_ROLES = frozenset({Role.COMMITTEE, Role.PARTY_BRANCH, Role.PROPERTY_MANAGER, Role.STAFF})
@@ -175,6 +181,7 @@ def _view(
     reports: dict[int, int],
     at: dt.datetime,
     reported: set[int] | frozenset[int] = frozenset(),
+    labels: Mapping[int, str] | None = None,
 ) -> CommentView:
     moderator = is_moderator(viewer, r["compound"])
     hidden = r["hidden_at"] is not None
@@ -185,7 +192,7 @@ def _view(
         subject=r["subject"],
         parent_id=r["parent"],
         author_id=r["author"],
-        author_name=_name(r),
+        author_name=_name(r) if labels is None else labels.get(r["author"], ""),
         official=bool(r["official"]),
         body=r["body"] if (moderator or not hidden) else "",
         created_at=r["created_at"],
@@ -210,7 +217,8 @@ async def thread(
     reports = await _report_counts([r["id"] for r in rows]) if moderates else {}
     when = at or now()
     mine = await _reported_by(viewer, [r["id"] for r in rows])
-    views = [_view(r, viewer, reports, when, mine) for r in rows]
+    labels = await _labels(rows, viewer)
+    views = [_view(r, viewer, reports, when, mine, labels) for r in rows]
     replies: dict[int, list[CommentView]] = {}
     for v in views:
         if v.parent_id is not None:
@@ -226,7 +234,17 @@ async def get_comment(comment_id: int, *, viewer: Principal | None = None) -> Co
     reports = (
         await _report_counts([comment_id]) if is_moderator(viewer, rows[0]["compound"]) else {}
     )
-    return _view(rows[0], viewer, reports, now(), await _reported_by(viewer, [comment_id]))
+    mine = await _reported_by(viewer, [comment_id])
+    return _view(rows[0], viewer, reports, now(), mine, await _labels(rows, viewer))
+
+
+async def _labels(rows: list[dict[str, Any]], viewer: Principal | None) -> dict[int, str] | None:
+    """Names for the compound's own people (neighbours deliberating, and accountable for what
+    they write), None; for anyone else, a label per author: "3栋业主", "居民" or the office of an
+    official answer, never a name (domain.md §3: published details show units, not names)."""
+    if not rows or sees_names(viewer, rows[0]["compound"]):
+        return None
+    return await public_labels(rows[0]["compound"], {r["author"] for r in rows})
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -317,8 +335,9 @@ async def add_comment(
             await inbox.notify(
                 ctx,
                 [parent["author"]],
-                N_("%(name)s 回复了您的评论"),
-                params={"name": actor.display_name or "—"},
+                REPLIED,
+                # the account too: an anonymisation finds the messages that name it
+                params={"name": actor.display_name or "—", "account": str(actor.account_id)},
                 link=f"{link}#c-{comment_id}" if link else "",
                 compound_id=compound_id,
             )
@@ -489,3 +508,37 @@ async def reported(compound_id: int, *, viewer: Principal) -> list[ReportedComme
         out.append(ReportedComment(_view(c, viewer, counts, when), tuple(reports), reports[0].at))
     out.sort(key=lambda x: (x.comment.hidden, -x.last_report_at.timestamp()))
     return out
+
+
+# --- a former owner anonymised (council.accounts.anonymise) ------------------------------------
+
+
+async def forget_replier(f: anonymise.Forgotten) -> int:
+    """Other people's "X 回复了您的评论" messages stop naming a scrubbed account: those that
+    record its id, and older ones (name only) whose link points at one of its comments; another
+    person of the same name keeps theirs. An account that stays (other duties) keeps its name."""
+    if not f.scrubbed or not f.old_name:
+        return 0
+    mine = {
+        f"#c-{r['id']}"
+        for r in await Comment.select(Comment.id).where(Comment.author == f.account_id)
+    }
+    quoted = json.dumps(f.old_name, ensure_ascii=False)[1:-1]  # as the params' JSON has it
+    rows = await MessageRow.select(MessageRow.id, MessageRow.params, MessageRow.link).where(
+        (MessageRow.message == REPLIED) & MessageRow.params.like(f"%{quoted}%")
+    )
+    changed = 0
+    for r in rows:
+        params = json.loads(r["params"] or "{}")
+        by_id = params.get("account") == str(f.account_id)
+        by_link = "account" not in params and "#" + r["link"].rpartition("#")[2] in mine
+        if params.get("name") != f.old_name or not (by_id or by_link):
+            continue
+        params["name"] = anonymise.PLACEHOLDER_NAME
+        text = json.dumps(params, ensure_ascii=False, sort_keys=True)
+        await MessageRow.update({MessageRow.params: text}).where(MessageRow.id == r["id"])
+        changed += 1
+    return changed
+
+
+anonymise.on_anonymise("discussion", forget_replier)

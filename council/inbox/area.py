@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+from council.accounts import mydata
 from council.inbox import migrations, tables, web
-from council.platform.area import Area
+from council.kernel.errors import N_
+from council.platform.area import Area, rows_of
 
 AREA = Area(
     name="inbox",
@@ -11,4 +13,10 @@ AREA = Area(
     tables=tables.TABLES,
     migrations=migrations.MIGRATIONS,
     templates=Path(__file__).parent / "templates",
+    personal_data=(
+        rows_of(tables.Message, "account", "inbox.message", N_("我的消息"), N_("发给您的消息")),
+    ),
 )
+
+# until council/areas.py registers every Area.personal_data
+mydata.register(AREA.personal_data)

@@ -18,6 +18,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
+from council.accounts.public import sees_names
 from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, compounds_acted_for, get_compound
 from council.discussion import service as discussion
@@ -157,6 +158,7 @@ class PublicMeetings(Controller):
                 "compound": compound,
                 "meeting": meeting,
                 "stamp": _stamps(request, ctx, compound, meeting)[0],
+                "names": sees_names(principal_of(request), compound.id),  # the parties' people
                 "printed_at": ctx.clock(),
                 "tz": ctx.settings.timezone,
                 **_labels(),
@@ -182,6 +184,7 @@ class PublicMeetings(Controller):
                 "compound": compound,
                 "meeting": meeting,
                 "stamp": minutes,
+                "names": sees_names(principal_of(request), compound.id),  # the parties' people
                 "printed_at": ctx.clock(),
                 "tz": ctx.settings.timezone,
                 **_labels(),
@@ -260,6 +263,7 @@ async def _public_page(
         "evaluation_figures": await evaluation.figures_for(ctx, meeting),
         "tz": ctx.settings.timezone,
         "officer": p is not None and p.has_role(compound.id, set(meetings.ORGANISERS)),
+        "names": sees_names(principal_of(request), compound.id),  # the parties' people
         **_labels(),
     }
     context.update(await _comments(request, compound, meeting, p))

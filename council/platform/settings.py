@@ -94,6 +94,14 @@ class Settings:
     max_attachment_bytes: int = 10_000_000  # one uploaded PDF
     keep_pages: bool = True  # serve unchanged public pages again (council/platform/web/pagecache)
     live_url: str = ""  # live updates across processes: redis://… or postgres ("" = one process)
+    backup_dir: Path | None = None  # where `council backup` writes; None: data_dir/backups
+    metrics_token: str = ""  # /metrics also answers a request with this bearer token
+    metrics_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")  # /metrics without a token
+    log_format: str = "text"  # "text" or "json" (one line per request, with a request id)
+    retention_sessions_days: int = 30  # ended or expired sessions are deleted after this
+    retention_login_failures_days: int = 30  # failed-login records are deleted after this
+    log_dir: Path | None = None  # request logs go to daily files here; None: stderr only
+    retention_logs_days: int = 90  # request log files in log_dir are deleted after this
 
     # name of the environment variable for each field, with its parser
     ENV: ClassVar[dict[str, tuple[str, Any]]] = {
@@ -123,6 +131,14 @@ class Settings:
         "max_attachment_bytes": ("COUNCIL_MAX_ATTACHMENT_BYTES", int),
         "keep_pages": ("COUNCIL_KEEP_PAGES", _bool),
         "live_url": ("COUNCIL_LIVE_URL", _live_url),
+        "backup_dir": ("COUNCIL_BACKUP_DIR", Path),
+        "metrics_token": ("COUNCIL_METRICS_TOKEN", str),
+        "metrics_networks": ("COUNCIL_METRICS_NETWORKS", _networks),
+        "log_format": ("COUNCIL_LOG_FORMAT", str),
+        "retention_sessions_days": ("COUNCIL_RETENTION_SESSIONS_DAYS", int),
+        "retention_login_failures_days": ("COUNCIL_RETENTION_LOGIN_FAILURES_DAYS", int),
+        "log_dir": ("COUNCIL_LOG_DIR", Path),
+        "retention_logs_days": ("COUNCIL_RETENTION_LOGS_DAYS", int),
     }
 
     @classmethod
@@ -142,10 +158,19 @@ class Settings:
             raise SystemExit(
                 f"设置错误 COUNCIL_DEFAULT_LANGUAGE={self.default_language!r}: 应为 zh 或 en"
             )
+        if self.log_format not in ("text", "json"):
+            raise SystemExit(f"设置错误 COUNCIL_LOG_FORMAT={self.log_format!r}: 应为 text 或 json")
+        for name in ("sessions", "login_failures", "logs"):
+            if getattr(self, f"retention_{name}_days") < 1:
+                raise SystemExit(f"设置错误 COUNCIL_RETENTION_{name.upper()}_DAYS: 应为至少 1 天")
 
     @property
     def is_sqlite(self) -> bool:
         return not self.database_url or self.database_url.startswith("sqlite")
+
+    @property
+    def backups(self) -> Path:
+        return self.backup_dir if self.backup_dir is not None else self.data_dir / "backups"
 
     @property
     def sqlite_path(self) -> Path:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from council.accounts.anonymise import Forgotten
 from council.accounts.duties import identity
 from council.accounts.queries import compound_accounts, role_holders
 from council.inbox import service as inbox
@@ -597,3 +598,18 @@ async def move_matter(
         raise Invalid(N_("请选择下一步"), field="action")
     async with ctx.db.write():
         return await matters.move(ctx, matter_id, action, actor=actor, reason=reason)
+
+
+# --- a former owner anonymised (council.accounts.anonymise) ------------------------------------
+
+
+async def forget_pledger(f: Forgotten) -> int:
+    """The name a former owner chose to show on their pledges goes (they become anonymous ones):
+    in every compound when their account is scrubbed, else in the compound they left. A pledge
+    in a co-building unit's name shows the unit, not the person, and stays. The ledger's copy of
+    a confirmed pledge's name is part of its disclosures and event log and is not changed here."""
+    where = (Pledge.account == f.account_id) & Pledge.partner.is_null() & (Pledge.shown_name != "")
+    if not f.scrubbed:
+        where &= Pledge.compound == f.compound_id
+    gone = await Pledge.update({Pledge.shown_name: ""}).where(where).returning(Pledge.id)
+    return len(gone)

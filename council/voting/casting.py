@@ -4,20 +4,64 @@ their phone, written by the group commit (council.voting.castqueue)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from council.accounts.tables import RoleGrant
 from council.kernel.errors import N_, Forbidden
 from council.kernel.principal import Principal
-from council.platform.context import Context
+from council.platform.context import Cache, Context
 from council.platform.db import is_unique_violation
 from council.votes import Choice
+from council.votes.lifecycle import VoteState, effective_state
 from council.voting import sql
 from council.voting.castqueue import CastQueue, PendingCast
 from council.voting.chain_store import NewBallot, Receipt
 from council.voting.rosters import vote_roster
 from council.voting.tables import Ballot
-from council.voting.votes import DEVELOPER, AlreadyVoted, VoteRef, get_vote
+from council.voting.votes import DEVELOPER, AlreadyVoted, VoteRef, current, get_vote
+
+# An open vote as a cast reads it, kept for a moment per process: the group commit decides
+# under the vote's lock from the state and closing time it reads there, so a vote closed in
+# the meantime still refuses the ballot; what is kept (scopes, frozen roster, rules) never
+# changes once a vote is announced.
+CAST_VOTE: Cache[tuple[float, VoteRef]] = Cache("voting.cast_vote")
+KEEP_CAST_VOTE_S = 1.0
+
+
+async def vote_for_cast(ctx: Context, vote_id: int) -> VoteRef:
+    """`current(ctx, vote_id)`, without a query while the vote is open and was read within
+    the last second."""
+    known = ctx.caches.of(CAST_VOTE)
+    t = time.monotonic()
+    hit = known.get(vote_id)
+    if hit is not None and t - hit[0] < KEEP_CAST_VOTE_S:
+        v = hit[1]
+        if effective_state(v.state, ctx.clock(), v.opens_at, v.closes_at, v.rules.auto_open) is (
+            VoteState.OPEN
+        ):
+            return v
+    vote = await current(ctx, vote_id)
+    if vote.state is VoteState.OPEN:
+        known[vote_id] = (t, vote)
+    else:
+        known.pop(vote_id, None)
+    return vote
+
+
+# Whether one account may cast for one person, in one round trip (every cast): the person's
+# first unit in the frozen roster, whether the account holds one of the person's owner
+# identities in that compound, and who holds the person's proxy in this vote.
+CAN_CAST_SQL = (
+    "SELECT e.unit, b.name AS building, u.number, "
+    "(SELECT p.proxy_account FROM proxy p "
+    "WHERE p.vote = {{}} AND p.scope = {{}} AND p.principal = {{}}) AS holder, "
+    "EXISTS (SELECT 1 FROM account_owner a JOIN owner o ON o.id = a.owner "
+    "WHERE a.account = {{}} AND o.compound = {{}} AND o.ident IN ({marks})) AS own "
+    "FROM roster_entry e JOIN unit u ON u.id = e.unit JOIN building b ON b.id = u.building "
+    "WHERE e.version = {{}} AND e.owners = {{}} AND e.developer_unsold = {{}} "
+    "ORDER BY e.id LIMIT 1"
+)
 
 
 @dataclass(frozen=True)
@@ -128,13 +172,18 @@ async def _castable_one(
         return Castable(scope, ref.name, person, (), False, "", False), None, ""
     if ref.roster_version is None or person == DEVELOPER:
         return None
-    entry = await sql.roster_unit(ref.roster_version, person)
-    if entry is None:
+    idents = sorted(set(person.split(";")))
+    rows = await Ballot.raw(
+        CAN_CAST_SQL.format(marks=", ".join("{}" for _ in idents)),
+        *(vote.id, scope, person, account_id, scope, *idents),
+        *(ref.roster_version, person, False),
+    )
+    if not rows:
         return None
-    idents = await sql.idents(account_id, scope)
-    holder = await sql.proxy_holder(vote.id, scope, person)
-    own = bool(set(person.split(";")) & idents)
-    via_proxy = holder == account_id
+    entry = rows[0]
+    holder = entry["holder"]
+    own = bool(entry["own"])
+    via_proxy = holder is not None and int(holder) == account_id
     if not (own or via_proxy):
         return None
     label = f"{entry['building']}/{entry['number']}"

@@ -17,6 +17,7 @@ import contextlib
 from dataclasses import dataclass, replace
 
 from council.platform.context import Context
+from council.platform.web.metrics import count_casts
 from council.votes.lifecycle import VoteState, may_cast
 from council.voting import sql
 from council.voting.chain_store import NewBallot, Receipt, append_ballots
@@ -128,4 +129,5 @@ class CastQueue:
             ]
             receipts = await append_ballots(ctx, vote, head, ballots)
             out.update(zip(accepted, receipts, strict=True))
+        count_casts(c.ballot.channel for c in accepted)  # committed: the write has ended
         return out

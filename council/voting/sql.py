@@ -56,19 +56,6 @@ STATE_SQL = (  # (vote, scope, person) lead both unique indexes: no scan of the 
     "UNION ALL SELECT 'voted', scope, person, receipt, choice FROM ballot "
     "WHERE vote = {{}} AND status = 'effective' AND scope IN ({scopes}) AND person IN ({marks})"
 )
-# whether one account may cast for one person (every cast): the person's first unit, the
-# account's owner identities in that compound, and who holds the person's proxy
-ROSTER_UNIT_SQL = (
-    "SELECT e.unit, b.name AS building, u.number FROM roster_entry e "
-    "JOIN unit u ON u.id = e.unit JOIN building b ON b.id = u.building "
-    "WHERE e.version = {} AND e.owners = {} AND e.developer_unsold = {} "
-    "ORDER BY e.id LIMIT 1"
-)
-IDENTS_SQL = (
-    "SELECT o.ident FROM account_owner a JOIN owner o ON o.id = a.owner "
-    "WHERE a.account = {} AND o.compound = {}"
-)
-PROXY_OF_SQL = "SELECT proxy_account FROM proxy WHERE vote = {} AND scope = {} AND principal = {}"
 
 
 def _marks(n: int) -> str:
@@ -146,19 +133,3 @@ async def cast_state(
     args = [vote_id, *scope_ids, *persons]
     rows: list[dict[str, Any]] = await Ballot.raw(sql, *args, *args)
     return rows
-
-
-async def roster_unit(roster_version: int, person: str) -> dict[str, Any] | None:
-    """The first unit (unit, building, number) of an owner person in a frozen roster."""
-    rows = await Ballot.raw(ROSTER_UNIT_SQL, roster_version, person, False)
-    return rows[0] if rows else None
-
-
-async def idents(account_id: int, compound_id: int) -> set[str]:
-    return {r["ident"] for r in await Ballot.raw(IDENTS_SQL, account_id, compound_id)}
-
-
-async def proxy_holder(vote_id: int, scope: int, person: str) -> int | None:
-    """The account holding the person's proxy in this vote, if one was recorded."""
-    rows = await Ballot.raw(PROXY_OF_SQL, vote_id, scope, person)
-    return int(rows[0]["proxy_account"]) if rows else None

@@ -507,7 +507,7 @@ async def name_representative(ctx: Context, actor: Principal, matter_id: int, ph
     if matter.stage is Stage.CLOSED:
         raise Conflict(N_("议题已经结束"))
     number = normalize_phone(phone)
-    found = await Account.select(Account.id, Account.display_name).where(Account.phone == number)
+    found = await Account.select(Account.id).where(Account.phone == number)
     roles = await _roles_of(found[0]["id"], matter.compound_id) if found else set()
     if not found or Role.OWNER.value not in roles:
         raise Invalid(N_("这个手机号不是本小区已开通账号的业主"), field="phone")
@@ -528,7 +528,8 @@ async def name_representative(ctx: Context, actor: Principal, matter_id: int, ph
                 actor=actor.account_id,
                 compound=matter.compound_id,
                 subject=subject(matter_id),
-                params={"name": found[0]["display_name"]},
+                # the account, never the name: the log cannot forget a former owner's name
+                params={"account": str(account_id)},
                 at=at,
             )
     except Exception as e:
@@ -555,14 +556,13 @@ async def remove_representative(
         )
         if not gone:
             raise NotFound(N_("没有这位居民代表"))
-        names = await Account.select(Account.display_name).where(Account.id == account_id)
         await record(
             ctx,
             "work.representative_removed",
             actor=actor.account_id,
             compound=matter.compound_id,
             subject=subject(matter_id),
-            params={"name": names[0]["display_name"] if names else ""},
+            params={"account": str(account_id)},
             at=now(ctx),
         )
 

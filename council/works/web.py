@@ -7,6 +7,7 @@ matter to evaluation and set the compound's rules. Thin handlers: the services d
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -15,6 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
+from council.accounts.public import public_labels
 from council.books.satisfaction import RATING_LABELS, RATINGS, VERDICT_LABELS, percent
 from council.compounds.guards import COMPOUND, compound_roles
 from council.compounds.service import CompoundRef, get_compound
@@ -96,6 +98,11 @@ async def _public_page(
     viewer = principal_of(request)
     await _matter_in(ctx, compound, matter_id, viewer)
     work = await queries.work_of(ctx, matter_id)
+    # a published page names nobody (domain.md §3): the representatives by building
+    labels = await public_labels(compound.id, [i for i, _ in work.representatives])
+    work = replace(
+        work, representatives=tuple((i, labels.get(i, "")) for i, _ in work.representatives)
+    )
     reviews: dict[int, dict[str, str | None]] = {}
     if viewer is not None and work.matter.stage is Stage.EXECUTE:
         for t in work.tasks:
@@ -123,6 +130,7 @@ async def _public_page(
             "errors": errors or {},
             "values": values or {},
             "tz": ctx.settings.timezone,
+            "public": True,  # _task.html: who reported or reviewed, by office only
             **LABELS,
         },
         status=status,

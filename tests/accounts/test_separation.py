@@ -210,6 +210,13 @@ def test_officers_page_is_public_names_granters_and_never_shows_phones(client, c
     make_person(client, "13900000031", Role.RESIDENT, compound.id, name="租户不公示")
     r = client.get("/c/yipin/officers")
     assert r.status_code == 200
+    # without login: offices and since when, no name (domain.md §3)
+    anonymous = [[td.text() for td in tr.css("td")] for tr in html(r).css("tbody tr")]
+    assert anonymous[0][0] == "业委会" and len(anonymous[0]) == 2
+    for name in ("主任", "社区小李", "新账号", "租户不公示"):
+        assert name not in r.text
+    client.login(staff.phone)  # the compound's own people see the names
+    r = client.get("/c/yipin/officers")
     page = html(r)
     rows = [[td.text() for td in tr.css("td")] for tr in page.css("tbody tr")]
     assert rows[0][:2] == ["<b>主任</b>", "业委会"] and rows[0][3] == "社区小李"

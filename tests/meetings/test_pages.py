@@ -70,7 +70,9 @@ def test_officers_run_a_meeting_through_the_pages(client, compound, officers, cl
     client.cookies.clear()
     public = html(client.get(f"/c/yipin/meetings/{mid}"))
     assert public.css_first("h1").text() == "十二月议事会"
-    assert "张伟、王芳" in public.css_first("#parties").text()
+    # a published page names no one (domain.md §3): the party, not its people
+    assert "居民代表" in public.css_first("#parties").text()
+    assert "张伟" not in public.css_first("#parties").text()
     assert [li.css_first("strong").text() for li in public.css("#agenda li")] == ["加装楼道灯"]
     listing = html(client.get("/c/yipin/meetings"))
     assert [a.css_first("strong").text() for a in listing.css("#upcoming a")] == ["十二月议事会"]
@@ -151,6 +153,10 @@ def test_the_printable_notice(client, compound, officers, clock):
     text = notice.text()
     assert "社区活动室" in text and "2026-11-28 17:00" in text  # in the compound's zone
     assert [li.text() for li in notice.css("ol li")] == ["加装楼道灯"]
+    # the representatives' names only for the compound's own people (domain.md §3)
+    assert "居民代表" in text and "张伟" not in text and "五津街道卫生院" not in text
+    login_as(client, officers[0])
+    text = html(client.get(f"/c/yipin/meetings/{mid}/notice")).css_first("article.notice").text()
     assert "居民代表：张伟、王芳" in text and "共建单位：五津街道卫生院" in text
 
 

@@ -43,7 +43,9 @@ def test_the_meeting_notice_prints_with_qr_dates_and_the_hash_of_the_page(
     assert sheet.css_first(".starts-at").text() == "2026-11-28 17:00"  # the compound's zone
     assert sheet.css_first(".published-at").text() == "2026-11-21 17:00"
     approvals = sheet.css_first(".approvals").text()
-    assert "业委会主任" in approvals and "党支部书记" in approvals
+    # by office, never by name: a published notice names nobody (domain.md §3)
+    assert "业委会" in approvals and "党支部" in approvals
+    assert "业委会主任" not in approvals and "党支部书记" not in approvals
     # no minutes yet: none printed, none hashed online
     assert client.get(f"/c/yipin/meetings/{mid}/minutes").status_code == 404
     assert not page.css("#minutes .notice-hash")
@@ -69,7 +71,9 @@ def test_published_minutes_print_with_their_own_hash(client, compound, officers,
     assert sheet.css_first(".minutes").text() == "同意加装楼道灯。"
     assert "加装楼道灯：议事会通过" in sheet.css_first(".outcomes").text()
     approvals = sheet.css_first(".approvals").text()
-    assert "业委会主任" in approvals and "党支部书记" in approvals
+    # by office, never by name: a published notice names nobody (domain.md §3)
+    assert "业委会" in approvals and "党支部" in approvals
+    assert "业委会主任" not in approvals and "党支部书记" not in approvals
     # the minutes' hash follows their text (they cannot change once published: checked on
     # the facts), and is not the notice's
     m = client.run(meetings.get_meeting, mid)

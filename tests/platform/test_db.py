@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import pytest
+from piccolo.engine.sqlite import TransactionType
 
 from council.areas import ALL_TABLES
 from council.compounds.tables import Compound
@@ -303,3 +311,133 @@ def test_a_database_newer_than_the_code_is_refused_and_left_alone(client, ctx):
     finally:  # the worker's PostgreSQL database is emptied between tests, not its migrations
         gone = SchemaMigration.name == "9999_from_the_future"
         client.run(SchemaMigration.delete().where(gone))
+
+
+# --- the SQLite writers' lock file (engine.py _WriterLock) ---
+
+
+def _held_elsewhere(path: str) -> bool:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also lets go of a lock taken just now
+    return False
+
+
+def test_sqlite_writers_hold_the_lock_file_and_a_cancelled_waiter_frees_it(tmp_path):
+    path = str(tmp_path / "x.sqlite3")
+
+    async def main() -> list[bool]:
+        a, b = CouncilSQLiteEngine(path), CouncilSQLiteEngine(path)  # as two workers have
+        await a._run_in_new_connection("CREATE TABLE t (x INTEGER)")
+        seen = []
+        async with a.transaction(TransactionType.immediate):
+            seen.append(_held_elsewhere(path + "-lock"))
+        seen.append(_held_elsewhere(path + "-lock"))
+        entered = asyncio.Event()
+
+        async def hold() -> None:
+            async with a.transaction(TransactionType.immediate):
+                entered.set()
+                await asyncio.sleep(0.3)
+
+        holder = asyncio.create_task(hold())
+        await entered.wait()
+        waiter = asyncio.create_task(b.writers.acquire())  # waits for a
+        await asyncio.sleep(0.05)
+        waiter.cancel()
+        await holder
+        await asyncio.sleep(0.1)  # the waiter's thread has had the lock by now
+        seen.append(_held_elsewhere(path + "-lock"))
+        async with asyncio.timeout(2):  # b can write: its cancelled wait kept nothing
+            async with b.transaction(TransactionType.immediate):
+                pass
+        for e in (a, b):
+            await e.pool.close()
+            e.writers.close()
+        return seen
+
+    assert asyncio.run(main()) == [True, False, False]
+
+
+def test_a_lock_file_root_made_first_does_not_lock_the_service_out(tmp_path):
+    """`sudo council tick` before the service ever wrote: the lock file is root's. The service's
+    own user must still take it (it could not: O_RDWR on root's 0600 file, a PermissionError on
+    every write). Run as root (CI is); the service's user is `nobody` here."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to play root and the service's user")  # CI runs as root
+    import tempfile
+
+    # a directory `nobody` can reach (pytest's tmp_path is under root's 0700 folder)
+    place = Path(tempfile.mkdtemp(prefix="council-lock-", dir="/tmp"))
+    place.chmod(0o755)
+    path = str(place / "x.sqlite3")
+
+    async def as_root() -> None:
+        e = CouncilSQLiteEngine(path)
+        await e._run_in_new_connection("CREATE TABLE t (x INTEGER)")
+        async with e.transaction(TransactionType.immediate):
+            pass
+        await e.pool.close()
+        e.writers.close()
+
+    asyncio.run(as_root())
+    lock = path + "-lock"
+    probe = (
+        "import asyncio, os\n"
+        "from council.platform.db.engine import _WriterLock\n"
+        "os.setgid(65534); os.setuid(65534)  # imports first: root's Python is root's only\n"
+        f"lock = _WriterLock({lock!r})\n"
+        "asyncio.run(lock.acquire()); lock.release(); print('took it')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+    shutil.rmtree(place)
+    assert r.returncode == 0 and "took it" in r.stdout, r.stderr[-500:]
+
+
+def test_a_server_checkpoints_sqlite_s_wal_beside_the_commits(tmp_path):
+    """In a server the WAL is checkpointed by a task of its own each second, not inside the
+    commit that fills it (that commit took 100-460 ms in the cast benchmark); commands and
+    tests keep SQLite's own checkpoints."""
+    import sqlite3
+    import time
+
+    from council.platform.db.engine import Database
+
+    path = str(tmp_path / "x.sqlite3")
+
+    def in_main_file() -> int:
+        """Rows of t in the database file itself, ignoring the WAL."""
+        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            return conn.execute("SELECT count(*) FROM t").fetchone()[0]
+        except sqlite3.OperationalError:  # the table itself is still only in the WAL
+            return -1
+        finally:
+            conn.close()
+
+    async def main() -> tuple[list[int], int, int]:
+        command = Database(CouncilSQLiteEngine(path))
+        await command.start()
+        (auto,) = await command.engine._run_in_new_connection("PRAGMA wal_autocheckpoint")
+        await command.close()
+        db = Database(CouncilSQLiteEngine(path))
+        await db.start(server=True)
+        (off,) = await db.engine._run_in_new_connection("PRAGMA wal_autocheckpoint")
+        seen = []
+        async with db.write():
+            await db.engine.run_ddl("CREATE TABLE t (x INTEGER)")
+            await db.engine.run_ddl("INSERT INTO t VALUES (1)")
+        deadline = time.monotonic() + 5
+        while in_main_file() != 1 and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        seen.append(in_main_file())  # the background task has copied it into the file
+        await db.close()
+        return seen, auto["wal_autocheckpoint"], off["wal_autocheckpoint"]
+
+    seen, auto, off = asyncio.run(main())
+    assert (auto, off) == (1000, 0)
+    assert seen == [1]  # no connection closed, none checkpoints at commit: the task did

@@ -26,7 +26,7 @@ from council.platform import events, live
 from council.platform.db.tables import Event
 from council.votes import Choice
 
-from ..factories import OWNER_PASSWORD, cast, html, open_vote
+from ..factories import OWNER_PASSWORD, cast, html, open_vote, read_events
 
 # --- after commit ---------------------------------------------------------------------------
 
@@ -212,19 +212,12 @@ class Stream:
         assert self.next(10)[0] == "subscribed"  # from now on every change is told
 
     def _read(self, topics: str) -> None:
-        event = ""
         try:
             with self.http.stream("GET", "/live", params={"topics": topics}) as r:
                 assert r.headers["content-type"].startswith("text/event-stream")
                 # httpx asks for gzip as browsers do: a stream is never compressed (buffered)
                 assert "content-encoding" not in r.headers
-                for line in r.iter_lines():
-                    if line == ": subscribed":
-                        self.events.put(("subscribed", "", time.monotonic()))
-                    elif line.startswith("event:"):
-                        event = line.split(":", 1)[1].strip()
-                    elif line.startswith("data:"):
-                        self.events.put((event, line.split(":", 1)[1].strip(), time.monotonic()))
+                read_events(r, self.events)
         except (httpx.HTTPError, RuntimeError):
             pass
 

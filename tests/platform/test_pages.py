@@ -78,7 +78,7 @@ def test_public_compound_page_shows_aggregates(client, compound):
 def test_printed_letters_have_unit_code_qr_and_instructions(client, compound, officer):
     r = client.post_form("/staff/c/yipin/codes", {"building": "1"})
     assert r.status_code == 303 and r.headers["location"] == "/staff/c/yipin/codes/1"
-    page = html(client.get("/staff/c/yipin/codes/1"))
+    page = html(client.post_form("/staff/c/yipin/codes/1", {"reason": "deliver"}))
     assert page.css_first("main")
     letters = page.css("article.letter")
     assert len(letters) == 5  # building 1: P1, P2, P3 (co-owned), P4 twice
@@ -128,7 +128,10 @@ def test_navigation_shows_each_role_exactly_the_pages_it_may_open(client, compou
     procedure = [
         f"/staff/c/yipin/{p}" for p in ("reports", "needs", "proposals", *later, "meetings")
     ]
-    base = [f"/staff/c/yipin{p}" for p in ("", "/votes", "/roster", "/codes", "/accounts")]
+    base = [
+        f"/staff/c/yipin{p}"
+        for p in ("", "/votes", "/roster", "/codes", "/accounts", "/former-owners")
+    ]
     screens = "/staff/c/yipin/screens"  # lobby screens: whoever looks after the lobby
     expected = {
         Role.OWNER: [],
@@ -170,10 +173,11 @@ def test_letters_are_post_redirect_get_and_a_reload_makes_no_new_batch(client, c
 
     r = client.post_form("/staff/c/yipin/codes", {"building": "1"})
     url = r.headers["location"]
-    first = client.get(url)
+    first = client.post_form(url, {"reason": "deliver"})
     assert first.status_code == 200 and "no-store" in first.headers["cache-control"]
     codes = [c.text() for c in html(first).css(".code")]
-    again = client.get(url)  # a reload
+    assert len(codes) == 5
+    again = client.post_form(url, {"reason": "deliver"})  # printed again
     assert [c.text() for c in html(again).css(".code")] == codes
     assert client.run(ActivationCode.count) == 5
     # the codes page lists the batch at its stable URL
@@ -183,15 +187,26 @@ def test_letters_are_post_redirect_get_and_a_reload_makes_no_new_batch(client, c
 def test_a_superseded_batch_says_so_in_words(client, compound, officer):
     client.post_form("/staff/c/yipin/codes", {"building": "1"})
     client.post_form("/staff/c/yipin/codes", {})
-    page = html(client.get("/staff/c/yipin/codes/1"))
+    page = html(client.post_form("/staff/c/yipin/codes/1", {"reason": "deliver"}))
     text = page.css_first("main").text()
     assert "这批通知单已被 第 2 批 取代" in text, text
     assert "过期" not in text
     assert page.css("article.letter") == []  # its codes no longer work: not shown to print
-    assert len(html(client.get("/staff/c/yipin/codes/2")).css("article.letter")) == 6
+    assert (
+        len(
+            html(client.post_form("/staff/c/yipin/codes/2", {"reason": "deliver"})).css(
+                "article.letter"
+            )
+        )
+        == 6
+    )
     # partly replaced: batch 2 loses building 1 to batch 3
     client.post_form("/staff/c/yipin/codes", {"building": "1"})
-    text = html(client.get("/staff/c/yipin/codes/2")).css_first("main").text()
+    text = (
+        html(client.post_form("/staff/c/yipin/codes/2", {"reason": "deliver"}))
+        .css_first("main")
+        .text()
+    )
     assert "其中 5 张已被 第 3 批 取代" in text, text
 
 
@@ -233,7 +248,11 @@ def test_with_a_public_url_a_hostile_host_never_reaches_a_letter(tmp_path):
         c.post("/login", data={"phone": "13900000001", "password": PASSWORD, "_csrf_token": token})
         c.post("/staff/c/yipin/codes", data={"_csrf_token": token})
         for host in ("evil.example", "localhost:80@evil.example", "testserver.local"):
-            r = c.get("/staff/c/yipin/codes/1", headers={"Host": host})
+            r = c.post(
+                "/staff/c/yipin/codes/1",
+                data={"_csrf_token": token, "reason": "deliver"},
+                headers={"Host": host},
+            )
             assert "evil" not in r.text, host
             assert r.status_code in (200, 400), host  # a malformed Host may be refused
             if r.status_code == 200:

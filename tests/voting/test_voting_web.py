@@ -306,3 +306,46 @@ def test_result_page_and_officer_figures_refresh_on_the_votes_stream_not_a_timer
         fragment = client.get(path, headers={"HX-Request": "true"}).text
         assert "data-sse-connect" not in fragment and piece[1:] in fragment
         assert "every " not in client.get(path).text
+
+
+def test_where_the_rules_allow_a_change_the_notice_offers_it_after_the_receipt(
+    client, clock, compound, officers, owners
+):
+    from council.accounts import service as accounts
+    from council.votes.lifecycle import Rules
+
+    root = accounts.Principal(0, "", "", is_superuser=True)
+    client.run(voting.set_rules, client.ctx, root, compound.id, Rules(allow_change=True))
+    vid = open_vote(client, clock, compound, officers[0])
+    login_owner(client, owners["张伟"])
+
+    def choose(choice: str) -> str:
+        form = html(client.get(f"/v/{vid}")).css_first("#ballot form.choices")
+        fields = {
+            i.attributes["name"]: i.attributes["value"] for i in form.css("input[type=hidden]")
+        }
+        page = html(client.get(f"/v/{vid}/confirm", params={**fields, "choice": choice}))
+        confirm = {
+            i.attributes["name"]: i.attributes["value"] for i in page.css("form input[type=hidden]")
+        }
+        r = client.post(f"/v/{vid}/cast", data=confirm)
+        assert r.status_code == 303
+        return html(client.get(r.headers["location"])).css_first(".receipt").text()
+
+    first = choose("agree")
+    card = html(client.get(f"/v/{vid}")).css_first(".ballot-card")
+    assert card.css_first(".own-choice").text() == "同意"
+    assert card.css_first(".receipt").text() == first
+    # the change is offered with the rule that the last one counts, then works the same way
+    assert "以最后一次为准" in card.css_first("form.choices legend").text()
+    second = choose("oppose")
+    assert second != first
+    card = html(client.get(f"/v/{vid}")).css_first(".ballot-card")
+    assert card.css_first(".own-choice").text() == "反对"
+    res = client.run(voting.results, vid).joint.scopes[0]
+    assert (res.voted.persons, res.agree.persons, res.oppose.persons) == (1, 0, 1)
+    # once voting has closed, no change is offered
+    clock.t += 15 * DAY
+    card = html(client.get(f"/v/{vid}")).css_first(".ballot-card")
+    assert card.css_first("form.choices") is None
+    assert card.css_first(".own-choice").text() == "反对"

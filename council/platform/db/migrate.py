@@ -72,11 +72,23 @@ def in_order(migrations: Iterable[Migration]) -> list[Migration]:
     return ordered
 
 
+# Several processes may start at once (council@8001, council@8002): on PostgreSQL each migration
+# first takes this transaction-scoped lock, so a second migrator waits and then finds it done.
+MIGRATION_LOCK = 4_242_278
+
+
+async def _one_migrator(db: Database) -> None:
+    if not db.is_sqlite:
+        await db.engine.run_ddl(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+
 async def migrate(db: Database, migrations: Iterable[Migration]) -> list[str]:
     """Run pending migrations, each in its own write transaction; return the names applied.
     A database that has migrations this code does not know is newer than the code: nothing is
     run on it (an older release must not write to a schema it does not understand)."""
-    await db.engine.run_ddl(BOOKKEEPING[db.is_sqlite])
+    async with db.write():
+        await _one_migrator(db)
+        await db.engine.run_ddl(BOOKKEEPING[db.is_sqlite])
     ordered = in_order(migrations)
     known = {m.name for m in ordered}
     unknown = sorted(
@@ -93,6 +105,7 @@ async def migrate(db: Database, migrations: Iterable[Migration]) -> list[str]:
     applied: list[str] = []
     for m in ordered:
         async with db.write():
+            await _one_migrator(db)
             done = await SchemaMigration.exists().where(SchemaMigration.name == m.name)
             if done:
                 continue

@@ -3,6 +3,7 @@ files) around the areas it is given. It names no area: council/app.py passes the
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -17,6 +18,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
+from litestar.exceptions import MethodNotAllowedException
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -35,6 +37,14 @@ from council.platform.web.auth import PrincipalLoader, RequestContextMiddleware
 from council.platform.web.errors import EXCEPTION_HANDLERS
 from council.platform.web.header import load_badges
 from council.platform.web.i18n import gettext, ngettext
+from council.platform.web.logs import log_requests
+from council.platform.web.metrics import (
+    MetricsController,
+    on_method_not_allowed,
+    process_exits,
+    prometheus_config,
+    start_sampling,
+)
 from council.platform.web.security import SecurityHeadersMiddleware, security_headers
 from council.votes.exact import ceil_to
 
@@ -117,11 +127,20 @@ def build_app(
     ctx = ctx or make_context(settings)
     settings = ctx.settings
     bus = ctx.live = live.make_live(settings)
+    sampling: list[asyncio.Task[None]] = []
 
     async def on_startup() -> None:
-        await ctx.db.start()
+        await ctx.db.start(server=True)
+        task = start_sampling(ctx)  # several workers: each keeps its gauges fresh for /metrics
+        if task is not None:
+            sampling.append(task)
 
     async def on_shutdown() -> None:
+        for task in sampling:
+            task.cancel()
+        process_exits()
+        if request_log is not None:
+            request_log.close()
         bus.stop()
         if ctx.cast_queue is not None:
             await ctx.cast_queue.close()
@@ -131,6 +150,7 @@ def build_app(
         route_handlers=[
             *public.ROUTES,
             *live.ROUTES,
+            MetricsController,
             create_static_files_router(
                 path="/static",
                 directories=[PACKAGE / "static"],
@@ -157,13 +177,14 @@ def build_app(
             backend="gzip", minimum_size=500, exclude_opt_key="stream"
         ),
         middleware=[
+            prometheus_config().middleware,  # outermost: the route's whole time
             SecurityHeadersMiddleware(
                 settings.secure_cookies, settings.allowed_hosts, settings.trusted_proxies
             ),
             RequestContextMiddleware(ctx, load_principal),
         ],
         plugins=[HTMXPlugin(), bus.plugin, *areas],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, MethodNotAllowedException: on_method_not_allowed},
         before_request=load_badges,  # the header's counts (我的消息), see header.py
         before_send=[security_headers(settings.secure_cookies)],
         request_max_body_size=settings.max_body_bytes,
@@ -174,5 +195,6 @@ def build_app(
         logging_config=None,
     )
     app.state.ctx = ctx
+    request_log = log_requests(app, settings)
     logging.getLogger("council").setLevel(logging.INFO)
     return app

@@ -3,7 +3,7 @@ values and its attachments (checked before any transaction opens)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from litestar import Request
@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
+from council.accounts.public import public_labels, sees_names
 from council.compounds.service import CompoundRef
 from council.discussion import service as discussion
 from council.kernel.errors import N_, Invalid, NotFound
@@ -104,6 +105,10 @@ async def proposal_page(
     viewer = principal_of(request)
     officer = is_officer(viewer, compound)
     mine = viewer is not None and viewer.account_id == p.author_id
+    if not sees_names(viewer, compound.id):
+        # a published page names nobody (domain.md §3): the author by building or office
+        labels = await public_labels(compound.id, [p.author_id])
+        p = replace(p, author_name=labels.get(p.author_id, ""))
     return render(
         request,
         "proposals/proposal.html",

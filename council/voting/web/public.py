@@ -23,6 +23,7 @@ from council.kernel.roles import Role
 from council.platform import notices
 from council.platform.context import Context
 from council.platform.web.auth import login_required, principal_of, require_principal
+from council.platform.web.header import load_badges
 from council.platform.web.i18n import gettext
 from council.platform.web.pagecache import kept_page
 from council.platform.web.public import PUBLIC
@@ -33,6 +34,7 @@ from council.votes.lifecycle import LEGAL_NOTICE_DAYS, VoteState
 from council.votes.rules import ITEM_TITLES_ZH
 from council.voting import notices as vote_notices
 from council.voting import service as voting
+from council.voting.casting import vote_for_cast
 
 
 async def provide_public_vote(
@@ -46,6 +48,21 @@ async def provide_public_vote(
 
 
 PUBLIC_VOTE = {"vote": Provide(provide_public_vote)}
+
+
+async def provide_casting_vote(
+    ctx: NamedDependency[Context], vote_id: FromPath[int]
+) -> voting.VoteRef:
+    """The vote a cast names, as `provide_public_vote`, kept for a moment while it is open
+    (the group commit re-reads its state under the vote's lock: casting.vote_for_cast)."""
+    vote = await vote_for_cast(ctx, vote_id)
+    if vote.state is VoteState.DRAFT:
+        raise NotFound(N_("没有这个表决"))
+    return vote
+
+
+async def _no_badges(request: Request[Any, Any, Any]) -> None:
+    """A cast answers with a redirect: the header's counts are loaded only for a page."""
 
 
 @dataclass
@@ -246,6 +263,8 @@ class PublicVote(Controller):
         name="vote_cast",
         guards=[login_required],
         exception_handlers={NotAuthorizedException: _back_to_the_choice},
+        dependencies={"vote": Provide(provide_casting_vote)},
+        before_request=_no_badges,  # instead of the app's load_badges, run below for a page
     )
     async def cast(
         self,
@@ -265,6 +284,7 @@ class PublicVote(Controller):
                 if isinstance(e, voting.AlreadyVoted)
                 else "；".join(gettext(b.message, **dict(b.params)) for b in e.blockers)
             )
+            await load_badges(request)
             return await _notice(request, ctx, await voting.current(ctx, vote.id), message, 409)
         # only now, after the commit, does the voter see a receipt
         verify = request.app.route_reverse("vote_verify", vote_id=vote.id)
