@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from council.accounts.tables import Account, AccountOwner, ActivationCode, RoleGrant, Session
 from council.compounds.tables import Owner, RosterEntry, RosterVersion
@@ -25,6 +26,7 @@ from council.kernel.errors import N_, Conflict, Forbidden, NotFound
 from council.kernel.principal import Principal
 from council.kernel.roles import Role
 from council.platform.context import Context
+from council.platform.db.tables import Event
 from council.platform.events import record
 
 REASONS: dict[str, str] = {
@@ -57,10 +59,12 @@ class FormerOwner:
     accounts: int  # accounts linked to this owner
     current: bool  # the current roster still lists them
     kept: int = 0  # linked accounts with other duties: unlinked, not deactivated (owner_of only)
+    # when the log records it: a record merely without name or phone was never anonymised
+    anonymised_at: datetime | None = None
 
     @property
     def anonymised(self) -> bool:
-        return not self.name and not self.phone and not self.accounts
+        return self.anonymised_at is not None
 
 
 async def _current_idents(compound_id: int) -> set[str]:
@@ -98,6 +102,12 @@ async def owners_of(compound_id: int, *, former_only: bool = True) -> list[Forme
         AccountOwner.owner._.compound == compound_id
     ):
         links[r["owner"]] = links.get(r["owner"], 0) + 1
+    done = {
+        str(r["subject"]): r["at"]
+        for r in await Event.select(Event.subject, Event.at)
+        .where((Event.action == "owner.anonymise") & (Event.compound == compound_id))
+        .order_by(Event.height)
+    }
     rows = await Owner.select().where(Owner.compound == compound_id).order_by(Owner.ident)
     out = [
         FormerOwner(
@@ -108,6 +118,7 @@ async def owners_of(compound_id: int, *, former_only: bool = True) -> list[Forme
             tuple(sorted(units.get(r["ident"], ()))),
             links.get(r["id"], 0),
             r["ident"] in current,
+            anonymised_at=done.get(f"owner:{r['id']}"),
         )
         for r in rows
     ]
@@ -182,6 +193,8 @@ async def anonymise(
     if not actor.manages(compound_id):
         raise Forbidden(N_("只有本小区的社区工作人员或管理员可以匿名化业主信息"))
     owner = await owner_of(compound_id, owner_id)
+    if owner.anonymised:
+        raise Conflict(N_("%(ident)s 已经匿名化。"), ident=owner.ident)
     if owner.current:
         raise Conflict(
             N_("%(ident)s 仍在当前名册中，不能匿名化。请先导入记录了房屋出售的新名册。"),
@@ -191,6 +204,11 @@ async def anonymise(
     async with ctx.db.write():
         if not ctx.db.is_sqlite:  # SQLite: BEGIN IMMEDIATE already excludes the import
             await RosterVersion.raw(ROSTER_LOCK)
+            await Owner.raw("SELECT id FROM owner WHERE id = {} FOR UPDATE", owner_id)
+        if await Event.exists().where(
+            (Event.action == "owner.anonymise") & (Event.subject == f"owner:{owner_id}")
+        ):  # a second manager's request, committed since the read above
+            raise Conflict(N_("%(ident)s 已经匿名化。"), ident=owner.ident)
         if owner.ident in await _current_idents(compound_id):  # imported since the read above
             raise Conflict(
                 N_("%(ident)s 仍在当前名册中，不能匿名化。请先导入记录了房屋出售的新名册。"),

@@ -181,11 +181,12 @@ class FormerOwners(Controller):
     async def confirm(
         self,
         request: Request[Any, Any, Any],
+        ctx: NamedDependency[Context],
         compound: NamedDependency[CompoundRef],
         owner_id: FromPath[int],
     ) -> Template:
         owner = await anonymise.owner_of(compound.id, owner_id)
-        return _confirm_page(request, compound, owner, {}, {})
+        return _confirm_page(request, ctx, compound, owner, {}, {})
 
     @post("/{owner_id:int}", name="staff_former_owner_anonymise")
     async def anonymise_owner(
@@ -206,13 +207,14 @@ class FormerOwners(Controller):
             if e.status in (403, 404):
                 raise
             values = {k: str(form.get(k) or "") for k in ("reason", "reason_text")}
-            return _confirm_page(request, compound, owner, values, form_errors(e), e.status)
+            return _confirm_page(request, ctx, compound, owner, values, form_errors(e), e.status)
         url = request.app.route_reverse("staff_former_owners", slug=compound.slug)
         return redirect(request, f"{url}?{urlencode({'done': done.ident})}")
 
 
 def _confirm_page(
     request: Request[Any, Any, Any],
+    ctx: Context,
     compound: CompoundRef,
     owner: anonymise.FormerOwner,
     values: dict[str, str],
@@ -228,6 +230,7 @@ def _confirm_page(
             "reasons": anonymise.REASONS,
             "values": values,
             "errors": errors,
+            "tz": ctx.settings.timezone,
         },
         status=status,
     )

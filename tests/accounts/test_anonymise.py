@@ -111,6 +111,17 @@ def test_a_sold_owner_is_anonymised_and_every_vote_still_verifies(
         assert old not in log, old
     assert client.run(verify_log) == []
 
+    # the list says so; the owner's page says when, and offers no second anonymisation
+    listing = html(client.get("/staff/c/yipin/former-owners"))
+    (item,) = [li for li in listing.css("main li") if li.css_first("a").text() == "P1"]
+    assert item.css_first(".tag").text() == "已匿名化"
+    page = html(client.get(url))
+    assert "已匿名化" in page.css_first(".anonymised").text()
+    assert page.css_first('form[action*="former-owners"]') is None
+    r = client.post_form(url, {"reason": "sold"})
+    assert r.status_code == 409 and "已经匿名化" in html(r).css_first('[role="alert"]').text()
+    assert len(client.run(events_of, "owner.anonymise")) == 1
+
     # the vote: same ballots, same chain, same export, same recount, same result page
     after = _snapshot(client, vid, tmp_path, "after")
     assert after == before
@@ -321,3 +332,24 @@ def test_an_import_in_progress_is_waited_for(client, compound, superuser, owners
     assert client.run(scenario)
     assert _owner_in(client, compound.id, "P1")["name"] == "张伟"
     assert client.run(events_of, "owner.anonymise") == []
+
+
+def test_two_managers_anonymising_at_once_record_it_once(client, compound, superuser, owners):
+    """Both read the owner as not yet anonymised; the second write finds the first's record
+    (PostgreSQL: the owner's row lock; SQLite: the one writer) and is refused."""
+    _sell(client, compound, superuser)
+    staff = _staff(client, compound)
+    p1 = _owner_in(client, compound.id, "P1")
+
+    async def both():
+        return await asyncio.gather(
+            *(
+                anonymise.anonymise(client.ctx, staff.principal, compound.id, p1["id"], "sold")
+                for _ in range(2)
+            ),
+            return_exceptions=True,
+        )
+
+    outcomes = client.run(both)
+    assert sorted(type(o).__name__ for o in outcomes) == ["Anonymised", "Conflict"]
+    assert len(client.run(events_of, "owner.anonymise")) == 1
