@@ -141,20 +141,27 @@ async def role_holders(compound_id: int, roles: frozenset[Role] | set[Role]) -> 
     return sorted({r["account"] for r in rows})
 
 
+# one statement binds at most 32,767 values on PostgreSQL (asyncpg), fewer on older SQLite
+IN_LIMIT = 10_000
+
+
+def _parts(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + IN_LIMIT] for i in range(0, len(ids), IN_LIMIT)]
+
+
 async def unit_accounts(unit_ids: list[int]) -> dict[int, list[int]]:
     """The accounts of each unit's owners (to tell a household about what concerns it)."""
-    if not unit_ids:
-        return {}
-    rows = await UnitOwner.select(UnitOwner.unit, UnitOwner.owner).where(
-        UnitOwner.unit.is_in(sorted(set(unit_ids)))
-    )
+    wanted = sorted(set(unit_ids))
     owners: dict[int, list[int]] = {}
-    for r in rows:
-        owners.setdefault(r["owner"], []).append(r["unit"])
+    for part in _parts(wanted):
+        for r in await UnitOwner.select(UnitOwner.unit, UnitOwner.owner).where(
+            UnitOwner.unit.is_in(part)
+        ):
+            owners.setdefault(r["owner"], []).append(r["unit"])
     out: dict[int, list[int]] = {}
-    if owners:
+    for part in _parts(sorted(owners)):
         for link in await AccountOwner.select(AccountOwner.account, AccountOwner.owner).where(
-            AccountOwner.owner.is_in(sorted(owners))
+            AccountOwner.owner.is_in(part)
         ):
             for unit in owners[link["owner"]]:
                 out.setdefault(unit, []).append(link["account"])

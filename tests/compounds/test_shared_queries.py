@@ -36,3 +36,12 @@ def test_units_buildings_households_and_role_holders(client, compound, owners, o
     assert client.run(household_units, resident.account_id, compound.id) == []
     by_unit = client.run(unit_accounts, [units[("1", "201")].id, units[("2", "102")].id])
     assert by_unit == {units[("1", "201")].id: [zhao.account_id]}
+
+
+def test_a_vote_over_more_units_than_one_statement_may_name(client, compound, owners):
+    """Opening a vote tells every owner's account; 40,000 unit ids (a district's joint vote)
+    exceed what one PostgreSQL statement may bind (32,767) and SQLite's default limit."""
+    units = {(u.building, u.number): u.id for u in client.run(compound_units, compound.id)}
+    zhao = owners["赵敏"]
+    wanted = [*range(10**6, 10**6 + 40_000), units[("1", "201")]]
+    assert client.run(unit_accounts, wanted) == {units[("1", "201")]: [zhao.account_id]}
