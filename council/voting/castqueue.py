@@ -102,7 +102,9 @@ class CastQueue:
             stop = may_cast(facts)
             if stop:
                 return {c: Blocked(stop) for c in items}
-            done = await sql.voted(vote.id, sorted({c.ballot.person for c in items}))
+            done = await sql.voted(
+                vote.id, sorted({(c.ballot.scope, c.ballot.person) for c in items})
+            )
             accepted: list[PendingCast] = []
             last: dict[tuple[int, str], int] = {}  # this batch's ballot of each person
             replaced: set[tuple[int, str]] = set()  # persons whose stored ballot is superseded

@@ -1,7 +1,8 @@
 """The raw SQL of the hot path, in one place: what runs on every cast and every view of a live
 vote's notice or result. Plain SQL because Piccolo's query builder costs more than these queries;
 every statement takes only "{}" placeholders (values are never joined into the text), and the
-lookups lead with (vote, scope, person) so they use the unique indexes, never a scan."""
+lookups give (vote, scope, person) by equality so they use the unique indexes, never a scan
+(tests/voting/test_query_plans.py reads the plans)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,13 @@ MOVE_STATE_SQL = "UPDATE vote SET state = {} WHERE id = {} AND state = {} RETURN
 HEAD_SQL = "SELECT state, closes_at, chain_head, chain_height FROM vote WHERE id = {}"
 HEAD_SQL_LOCKED = HEAD_SQL + " FOR UPDATE"
 SET_HEAD_SQL = "UPDATE vote SET chain_head = {}, chain_height = {} WHERE id = {}"
-VOTED_SQL = (
-    "SELECT scope, person FROM ballot WHERE vote = {{}} AND status = 'effective' "
-    "AND person IN ({marks})"
+# Who has voted, asked one (scope, person) at a time in one statement: with every column of
+# the unique index given by equality, both databases find each person by that index whatever
+# their statistics say. An IN list over persons let PostgreSQL, its statistics stale, keep
+# the list as a filter over every effective ballot of the vote (19 ms at 20,000 ballots).
+VOTED_ONE = (
+    "SELECT scope, person FROM ballot "
+    "WHERE vote = {} AND status = 'effective' AND scope = {} AND person = {}"
 )
 NEW_BALLOTS_SQL = (
     "SELECT scope, person, choice FROM ballot WHERE vote = {} AND height > {} AND height <= {} "
@@ -50,16 +55,14 @@ MINE_SQL = (
     "JOIN owner o ON o.id = a.owner WHERE a.account = {} "
     "UNION ALL SELECT scope, principal, 'held' FROM proxy WHERE vote = {} AND proxy_account = {}"
 )
-STATE_SQL = (  # (vote, scope, person) lead both unique indexes: no scan of the vote's ballots
+STATE_GIVEN = (
     "SELECT 'given' AS kind, scope, principal AS person, '' AS receipt, '' AS choice "
-    "FROM proxy WHERE vote = {{}} AND scope IN ({scopes}) AND principal IN ({marks}) "
-    "UNION ALL SELECT 'voted', scope, person, receipt, choice FROM ballot "
-    "WHERE vote = {{}} AND status = 'effective' AND scope IN ({scopes}) AND person IN ({marks})"
+    "FROM proxy WHERE vote = {} AND scope = {} AND principal = {}"
 )
-
-
-def _marks(n: int) -> str:
-    return ", ".join("{}" for _ in range(n))
+STATE_VOTED = (
+    "SELECT 'voted', scope, person, receipt, choice FROM ballot "
+    "WHERE vote = {} AND status = 'effective' AND scope = {} AND person = {}"
+)
 
 
 async def vote_row(vote_id: int) -> dict[str, Any] | None:
@@ -103,10 +106,18 @@ async def set_head(vote_id: int, chain_head: str, chain_height: int) -> None:
     await Vote.raw(SET_HEAD_SQL, chain_head, chain_height, vote_id)
 
 
-async def voted(vote_id: int, persons: list[str]) -> set[tuple[int, str]]:
-    """(scope, person) of these persons that have an effective ballot."""
-    sql = VOTED_SQL.format(marks=_marks(len(persons)))
-    return {(r["scope"], r["person"]) for r in await Ballot.raw(sql, vote_id, *persons)}
+def by_key(*branches: str, n: int) -> str:
+    """`branches` once for each of n keys, as one statement (UNION ALL)."""
+    return " UNION ALL ".join(b for _ in range(n) for b in branches)
+
+
+async def voted(vote_id: int, keys: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Those of these (scope, person) that have an effective ballot."""
+    if not keys:
+        return set()
+    args = [x for scope, person in keys for x in (vote_id, scope, person)]
+    rows = await Ballot.raw(by_key(VOTED_ONE, n=len(keys)), *args)
+    return {(r["scope"], r["person"]) for r in rows}
 
 
 async def new_ballots(vote_id: int, above: int, upto: int) -> list[dict[str, Any]]:
@@ -129,7 +140,11 @@ async def cast_state(
 ) -> list[dict[str, Any]]:
     """Rows (kind, scope, person, receipt, choice): proxies given ('given') and effective
     ballots ('voted') of these persons."""
-    sql = STATE_SQL.format(marks=_marks(len(persons)), scopes=_marks(len(scope_ids)))
-    args = [vote_id, *scope_ids, *persons]
-    rows: list[dict[str, Any]] = await Ballot.raw(sql, *args, *args)
+    keys = [(scope, person) for scope in scope_ids for person in persons]
+    if not keys:
+        return []
+    args = [x for scope, person in keys for x in (vote_id, scope, person) * 2]
+    rows: list[dict[str, Any]] = await Ballot.raw(
+        by_key(STATE_GIVEN, STATE_VOTED, n=len(keys)), *args
+    )
     return rows
