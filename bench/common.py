@@ -148,6 +148,17 @@ class Run:
     def count(self, *codes: int) -> int:
         return sum(n for c, n in self.statuses.items() if c in codes)
 
+    def merged(self, other: Run) -> Run:
+        """Both runs' answers and receipts, for checking the ballots stored (no rates)."""
+        both = Run(0.0, 0.0, 0.0, self.requests + other.requests)
+        both.receipts = self.receipts + other.receipts
+        both.issued = self.issued + other.issued
+        both.expect = self.expect
+        for run in (self, other):
+            for code, n in run.statuses.items():
+                both.statuses[code] = both.statuses.get(code, 0) + n
+        return both
+
     @property
     def errors(self) -> int:
         """Answers that were not what the run asks for (see `expect`), plus socket errors."""

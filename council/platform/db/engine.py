@@ -308,8 +308,9 @@ class Database:
         if server and isinstance(self.engine, CouncilSQLiteEngine):
             await self.engine.checkpoint_in_background()
         if isinstance(self.engine, PostgresEngine):
+            # a server opens its connections now, not while the first burst of voters waits
             await self.engine.start_connection_pool(
-                min_size=1, max_size=PG_POOL_SIZE, reset=_keep_session
+                min_size=PG_POOL_SIZE if server else 1, max_size=PG_POOL_SIZE, reset=_keep_session
             )
 
     async def close(self) -> None:
