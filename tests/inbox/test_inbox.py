@@ -161,3 +161,29 @@ def test_a_vote_s_whole_roster_is_told_in_bounded_statements(client, monkeypatch
     ids = [p.account_id for p in people]
     assert send(client, ids + ids[:2]) == 7
     assert all(client.run(inbox.unread_count, i) == 1 for i in ids)
+
+
+def test_all_read_works_however_many_messages_wait(client, two):
+    """An account that never opens its inbox: 40,001 unread messages are more than one
+    statement may name by id (PostgreSQL binds 32,767 values); "all read" names none."""
+    from council.inbox.tables import Message
+
+    a, b = two
+    send(client, [a.account_id, b.account_id])
+    (first,) = client.run(Message.select(Message.id).where(Message.account == a.account_id))
+    fill = (
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 40000) "
+        "INSERT INTO message (account, compound, message, params, link, created_at) "
+        "SELECT m.account, m.compound, m.message, m.params, m.link, m.created_at "
+        "FROM message m, g WHERE m.id = {}"
+    )
+
+    async def many() -> None:
+        async with client.ctx.db.write():
+            await Message.raw(fill, first["id"])
+
+    client.run(many)
+    assert client.run(inbox.unread_count, a.account_id) == 40_001
+    assert client.run(inbox.mark_read, client.ctx, a.account_id) == 40_001
+    assert client.run(inbox.unread_count, a.account_id) == 0
+    assert client.run(inbox.unread_count, b.account_id) == 1  # never someone else's
