@@ -39,6 +39,14 @@ class AccountRow:
         return f"{self.phone[:3]}****{self.phone[-4:]}"
 
 
+# one statement binds at most 32,767 values on PostgreSQL (asyncpg), fewer on older SQLite
+IN_LIMIT = 10_000
+
+
+def _parts(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + IN_LIMIT] for i in range(0, len(ids), IN_LIMIT)]
+
+
 async def compound_accounts(compound_id: int) -> list[AccountRow]:
     """Accounts that hold a role in the compound or own a unit there."""
     grants = await RoleGrant.select(RoleGrant.account, RoleGrant.role).where(
@@ -50,20 +58,22 @@ async def compound_accounts(compound_id: int) -> list[AccountRow]:
     ids = {g["account"] for g in grants} | {link["account"] for link in links}
     if not ids:
         return []
-    accounts = await Account.select(Account.id, Account.phone, Account.display_name).where(
-        Account.id.is_in(sorted(ids))
-    )
-    owner_ids = [link["owner"] for link in links]
+    accounts = []
+    for part in _parts(sorted(ids)):
+        accounts += await Account.select(Account.id, Account.phone, Account.display_name).where(
+            Account.id.is_in(part)
+        )
+    owner_ids = sorted({link["owner"] for link in links})
     units_of_owner: dict[int, list[UnitName]] = {}
     owner_names: dict[int, str] = {}
-    if owner_ids:
+    for part in _parts(owner_ids):
         for r in await UnitOwner.select(
             UnitOwner.owner, UnitOwner.unit._.building._.name, UnitOwner.unit.number
-        ).where(UnitOwner.owner.is_in(owner_ids)):
+        ).where(UnitOwner.owner.is_in(part)):
             units_of_owner.setdefault(r["owner"], []).append(
                 UnitName(r["unit.building.name"], r["unit.number"])
             )
-        for o in await Owner.select(Owner.id, Owner.name).where(Owner.id.is_in(owner_ids)):
+        for o in await Owner.select(Owner.id, Owner.name).where(Owner.id.is_in(part)):
             owner_names[o["id"]] = o["name"]
     roles: dict[int, set[Role]] = {}
     for g in grants:
@@ -139,14 +149,6 @@ async def role_holders(compound_id: int, roles: frozenset[Role] | set[Role]) -> 
         RoleGrant.account._.is_active == True,
     )
     return sorted({r["account"] for r in rows})
-
-
-# one statement binds at most 32,767 values on PostgreSQL (asyncpg), fewer on older SQLite
-IN_LIMIT = 10_000
-
-
-def _parts(ids: list[int]) -> list[list[int]]:
-    return [ids[i : i + IN_LIMIT] for i in range(0, len(ids), IN_LIMIT)]
 
 
 async def unit_accounts(unit_ids: list[int]) -> dict[int, list[int]]:

@@ -45,3 +45,31 @@ def test_a_vote_over_more_units_than_one_statement_may_name(client, compound, ow
     zhao = owners["赵敏"]
     wanted = [*range(10**6, 10**6 + 40_000), units[("1", "201")]]
     assert client.run(unit_accounts, wanted) == {units[("1", "201")]: [zhao.account_id]}
+
+
+def test_a_compound_with_more_accounts_than_one_statement_may_name(client, compound, owners):
+    """The staff accounts page of a compound with 33,000 owner accounts: more account and owner
+    ids than one PostgreSQL statement binds (32,767)."""
+    from council.accounts.queries import compound_accounts
+    from council.accounts.tables import Account
+
+    n = 33_000
+    g = f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {n}) "
+    fill = (
+        g + "INSERT INTO account (phone, password_hash, display_name, is_superuser, is_active, "
+        "created_at) SELECT 'z' || n, '', '', FALSE, TRUE, CURRENT_TIMESTAMP FROM g",
+        g + "INSERT INTO owner (compound, ident, name, phone) SELECT {}, 'z' || n, '', '' FROM g",
+        "INSERT INTO account_owner (account, owner) SELECT a.id, o.id FROM account a "
+        "JOIN owner o ON o.ident = a.phone AND o.compound = {} WHERE a.phone LIKE 'z%'",
+    )
+
+    async def many() -> None:
+        async with client.ctx.db.write():
+            await Account.raw(fill[0])
+            await Account.raw(fill[1], compound.id)
+            await Account.raw(fill[2], compound.id)
+
+    client.run(many)
+    rows = client.run(compound_accounts, compound.id)
+    assert sum(1 for r in rows if r.phone.startswith("z")) == n
+    assert owners["赵敏"].account_id in {r.id for r in rows}
