@@ -207,6 +207,8 @@ class FormerOwners(Controller):
             if e.status in (403, 404):
                 raise
             values = {k: str(form.get(k) or "") for k in ("reason", "reason_text")}
+            # read again: another manager's anonymisation may have committed since the read above
+            owner = await anonymise.owner_of(compound.id, owner_id)
             return _confirm_page(request, ctx, compound, owner, values, form_errors(e), e.status)
         url = request.app.route_reverse("staff_former_owners", slug=compound.slug)
         return redirect(request, f"{url}?{urlencode({'done': done.ident})}")

@@ -128,8 +128,7 @@ async def castable(vote: VoteRef, account_id: int, ctx: Context | None = None) -
         return []
     given: set[tuple[int, str]] = set()
     voted: dict[tuple[int, str], tuple[str, str]] = {}
-    persons, scope_ids = sorted({pk for _, pk in keys}), sorted({cid for cid, _ in keys})
-    for r in await sql.cast_state(vote.id, scope_ids, persons):
+    for r in await sql.cast_state(vote.id, sorted(keys)):
         if r["kind"] == "given":
             given.add((r["scope"], r["person"]))
         else:

@@ -106,6 +106,16 @@ async def set_head(vote_id: int, chain_head: str, chain_height: int) -> None:
     await Vote.raw(SET_HEAD_SQL, chain_head, chain_height, vote_id)
 
 
+# SQLite allows 500 SELECTs in one compound statement; a proxy holder in a joint vote may ask
+# for a few hundred persons at once
+KEYS_PER_STATEMENT = 100
+
+
+def _key_parts(keys: list[tuple[int, str]], size: int) -> list[list[tuple[int, str]]]:
+    ordered = sorted(set(keys))
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
 def by_key(*branches: str, n: int) -> str:
     """`branches` once for each of n keys, as one statement (UNION ALL)."""
     return " UNION ALL ".join(b for _ in range(n) for b in branches)
@@ -113,11 +123,12 @@ def by_key(*branches: str, n: int) -> str:
 
 async def voted(vote_id: int, keys: list[tuple[int, str]]) -> set[tuple[int, str]]:
     """Those of these (scope, person) that have an effective ballot."""
-    if not keys:
-        return set()
-    args = [x for scope, person in keys for x in (vote_id, scope, person)]
-    rows = await Ballot.raw(by_key(VOTED_ONE, n=len(keys)), *args)
-    return {(r["scope"], r["person"]) for r in rows}
+    out: set[tuple[int, str]] = set()
+    for part in _key_parts(keys, 2 * KEYS_PER_STATEMENT):
+        args = [x for scope, person in part for x in (vote_id, scope, person)]
+        rows = await Ballot.raw(by_key(VOTED_ONE, n=len(part)), *args)
+        out |= {(r["scope"], r["person"]) for r in rows}
+    return out
 
 
 async def new_ballots(vote_id: int, above: int, upto: int) -> list[dict[str, Any]]:
@@ -135,16 +146,11 @@ async def mine(account_id: int, vote_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def cast_state(
-    vote_id: int, scope_ids: list[int], persons: list[str]
-) -> list[dict[str, Any]]:
+async def cast_state(vote_id: int, keys: list[tuple[int, str]]) -> list[dict[str, Any]]:
     """Rows (kind, scope, person, receipt, choice): proxies given ('given') and effective
-    ballots ('voted') of these persons."""
-    keys = [(scope, person) for scope in scope_ids for person in persons]
-    if not keys:
-        return []
-    args = [x for scope, person in keys for x in (vote_id, scope, person) * 2]
-    rows: list[dict[str, Any]] = await Ballot.raw(
-        by_key(STATE_GIVEN, STATE_VOTED, n=len(keys)), *args
-    )
+    ballots ('voted') of these (scope, person)."""
+    rows: list[dict[str, Any]] = []
+    for part in _key_parts(keys, KEYS_PER_STATEMENT):
+        args = [x for scope, person in part for x in (vote_id, scope, person) * 2]
+        rows += await Ballot.raw(by_key(STATE_GIVEN, STATE_VOTED, n=len(part)), *args)
     return rows

@@ -353,3 +353,28 @@ def test_two_managers_anonymising_at_once_record_it_once(client, compound, super
     outcomes = client.run(both)
     assert sorted(type(o).__name__ for o in outcomes) == ["Anonymised", "Conflict"]
     assert len(client.run(events_of, "owner.anonymise")) == 1
+
+
+def test_the_second_managers_refusal_shows_the_owner_as_now_anonymised(
+    client, compound, superuser, owners, monkeypatch
+):
+    """The page read the owner before another manager's anonymisation committed; the refusal
+    must not show the erased name and phone again, nor the form."""
+    _sell(client, compound, superuser)
+    staff = _staff(client, compound)
+    p1 = _owner_in(client, compound.id, "P1")
+    stale = client.run(anonymise.owner_of, compound.id, p1["id"])
+    client.run(anonymise.anonymise, client.ctx, staff.principal, compound.id, p1["id"], "sold")
+    read, calls = anonymise.owner_of, []
+
+    async def first_read_is_stale(compound_id, owner_id):
+        calls.append(owner_id)
+        return stale if len(calls) == 1 else await read(compound_id, owner_id)
+
+    monkeypatch.setattr(anonymise, "owner_of", first_read_is_stale)
+    r = client.post_form(f"/staff/c/yipin/former-owners/{p1['id']}", {"reason": "sold"})
+    assert r.status_code == 409
+    page = html(r)
+    assert "已经匿名化" in page.css_first('[role="alert"]').text()
+    assert page.css_first('form[action*="former-owners"]') is None
+    assert "张伟" not in page.css_first("main").text()

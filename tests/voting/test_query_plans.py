@@ -85,3 +85,15 @@ def test_the_notice_pages_check_finds_each_person_by_index(client, filled):
     query = sql.by_key(sql.STATE_GIVEN, sql.STATE_VOTED, n=2)
     args = [x for person in ("P1", "P2") for x in (vid, scope, person) * 2]
     _each_person_is_looked_up(client, _plan(client, query, *args))
+
+
+def test_hundreds_of_persons_at_once_are_asked_in_parts(client, filled):
+    """A proxy holder in a joint vote asks for every (compound, person) it may cast for; SQLite
+    allows 500 SELECTs in one compound statement (the notice page failed past 250 persons)."""
+    vid, scope = filled
+    keys = [(scope, f"X{i}") for i in range(1, 301)] + [(scope, "nobody")]
+    rows = client.run(sql.cast_state, vid, keys)
+    assert sorted(r["person"] for r in rows if r["kind"] == "voted") == sorted(
+        person for _, person in keys[:-1]
+    )
+    assert client.run(sql.voted, vid, keys) == set(keys[:-1])

@@ -349,3 +349,40 @@ def test_where_the_rules_allow_a_change_the_notice_offers_it_after_the_receipt(
     card = html(client.get(f"/v/{vid}")).css_first(".ballot-card")
     assert card.css_first("form.choices") is None
     assert card.css_first(".own-choice").text() == "反对"
+
+
+def test_an_owner_who_gave_a_proxy_is_offered_no_change(client, clock, compound, officers, owners):
+    """The holder cast the owner's ballot: the owner's card shows it, and neither the notice
+    nor the confirm page offers a change (the cast would be refused)."""
+    from council.accounts import service as accounts
+    from council.votes import Choice
+    from council.votes.lifecycle import Rules
+
+    root = accounts.Principal(0, "", "", is_superuser=True)
+    client.run(voting.set_rules, client.ctx, root, compound.id, Rules(allow_change=True))
+    committee = officers[0]
+    vid = open_vote(client, clock, compound, committee)
+    client.run(
+        voting.record_proxy,
+        client.ctx,
+        committee.principal,
+        vid,
+        "2",
+        "101",
+        owners["张伟"].phone,
+        "委托书-陈静.pdf",
+    )
+    vote = client.run(voting.get_vote, vid)
+    held = next(
+        c for c in client.run(voting.castable, vote, owners["张伟"].account_id) if c.via_proxy
+    )
+    client.run(
+        voting.cast_ballot, client.ctx, owners["张伟"], vid, held.scope, held.person, Choice.AGREE
+    )
+    login_owner(client, owners["陈静"])
+    card = html(client.get(f"/v/{vid}")).css_first(".ballot-card")
+    assert card.css_first("form.choices") is None
+    r = client.get(
+        f"/v/{vid}/confirm", params={"scope": held.scope, "person": held.person, "choice": "oppose"}
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/v/{vid}#ballot"

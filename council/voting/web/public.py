@@ -199,7 +199,8 @@ async def _confirm_page(
     request: Request[Any, Any, Any], ctx: Context, vote: voting.VoteRef, ballot: BallotForm
 ) -> Template | Response[Any]:
     """Step two of three: the owner sees the choice once more before it counts. A ballot that
-    is already cast (Back after the receipt) leads to the notice, which shows it."""
+    is already cast (Back after the receipt) or that the owner's proxy holder casts leads to the
+    notice, which shows it."""
     scope, person, choice = ballot.target()
     target = next(
         (c for c in await _castables(request, vote, ctx) if (c.scope, c.person) == (scope, person)),
@@ -207,7 +208,7 @@ async def _confirm_page(
     )
     if target is None:
         raise Forbidden(N_("您不能为这位业主投票"))
-    if target.ballot_receipt and not vote.rules.allow_change:
+    if target.delegated or (target.ballot_receipt and not vote.rules.allow_change):
         notice = request.app.route_reverse("vote_notice", vote_id=vote.id)
         return Redirect(path=f"{notice}#ballot", status_code=303)
     return render(request, "votes/confirm.html", {"vote": vote, "target": target, "choice": choice})
